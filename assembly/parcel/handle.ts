@@ -1,0 +1,101 @@
+// Allocation and growth of parcel handles. All memory here is unmanaged (heap.alloc/free), so
+// the AssemblyScript GC never moves or frees it; the facade owns every handle and frees it.
+import {
+  F_BUF, F_CAP, F_START, F_SIZE, F_POS, F_OBJS, F_NOBJ, F_OBJCAP, F_ERR, F_ERR_AT, F_ERR_NEED,
+  F_MODE, F_MAX, F_NFD, HANDLE_SIZE, DEFAULT_MAX, E_TOO_LARGE,
+} from "./layout";
+
+@inline export function get(p: usize, f: u32): u32 { return load<u32>(p + f); }
+@inline export function set(p: usize, f: u32, v: u32): void { store<u32>(p + f, v); }
+@inline export function dataPtr(p: usize): usize { return <usize>get(p, F_BUF) + <usize>get(p, F_START); }
+
+/** Record an error; position is left where the failed operation started. Returns 0 for
+ *  convenient `return fail(...)` in value-returning readers. */
+export function fail(p: usize, code: u32, at: u32, need: u32): i32 {
+  if (get(p, F_ERR) == 0) {
+    set(p, F_ERR, code);
+    set(p, F_ERR_AT, at);
+    set(p, F_ERR_NEED, need);
+  }
+  return 0;
+}
+
+export function create(initial: u32, headroom: u32): usize {
+  const p = heap.alloc(HANDLE_SIZE);
+  memory.fill(p, 0, HANDLE_SIZE);
+  const cap = headroom + (initial < 64 ? 64 : initial);
+  set(p, F_BUF, <u32>heap.alloc(cap));
+  set(p, F_CAP, cap);
+  set(p, F_START, headroom);
+  set(p, F_MAX, DEFAULT_MAX);
+  return p;
+}
+
+export function destroy(p: usize): void {
+  heap.free(<usize>get(p, F_BUF));
+  const objs = get(p, F_OBJS);
+  if (objs != 0) heap.free(<usize>objs);
+  heap.free(p);
+}
+
+/** Drop contents (keeps the allocation) so a handle can be reused. */
+export function reset(p: usize): void {
+  set(p, F_SIZE, 0);
+  set(p, F_POS, 0);
+  set(p, F_NOBJ, 0);
+  set(p, F_ERR, 0);
+  set(p, F_NFD, 0);
+}
+
+/** Make room for `n` more bytes at the position; returns false (error recorded) past the max. */
+export function ensure(p: usize, n: u32): bool {
+  const pos = get(p, F_POS);
+  const end = <u64>pos + <u64>n;
+  if (end > <u64>get(p, F_MAX)) { fail(p, E_TOO_LARGE, pos, n); return false; }
+  const start = get(p, F_START);
+  // keep 64 bytes of tailroom so frame trailers (object table) rarely force a copy
+  const need = <u64>start + end;
+  const cap = get(p, F_CAP);
+  if (need > <u64>cap) {
+    let ncap = <u64>cap * 2;
+    if (ncap < need + 64) ncap = need + 64;
+    set(p, F_BUF, <u32>heap.realloc(<usize>get(p, F_BUF), <usize>ncap));
+    set(p, F_CAP, <u32>ncap);
+  }
+  return true;
+}
+
+/** Advance the write position by `n`, extending the data size if the write went past it. */
+@inline export function advance(p: usize, n: u32): void {
+  const pos = get(p, F_POS) + n;
+  set(p, F_POS, pos);
+  if (pos > get(p, F_SIZE)) set(p, F_SIZE, pos);
+}
+
+/** Reserve a padded slot of `n` bytes for writing; returns its address or 0 on error. The
+ *  padding bytes are zeroed so the parcel is deterministic (libbinder pads with zeros). */
+export function reserve(p: usize, n: u32): usize {
+  const padded = (n + 3) & ~3;
+  if (padded < n) { fail(p, E_TOO_LARGE, get(p, F_POS), n); return 0; }
+  if (!ensure(p, padded)) return 0;
+  const at = dataPtr(p) + <usize>get(p, F_POS);
+  if (padded != n) store<u32>(at + <usize>(padded - 4), 0);
+  advance(p, padded);
+  return at;
+}
+
+/** Take `n` bytes (padded) for reading; returns their address or 0 with E_TRUNCATED. */
+export function take(p: usize, n: u32, code: u32): usize {
+  const pos = get(p, F_POS);
+  const padded = (<u64>n + 3) & ~(<u64>3);
+  if (<u64>pos + padded > <u64>get(p, F_SIZE)) { fail(p, code, pos, n); return 0; }
+  set(p, F_POS, pos + <u32>padded);
+  return dataPtr(p) + <usize>pos;
+}
+
+/** Bytes left to read. */
+@inline export function avail(p: usize): u32 {
+  const pos = get(p, F_POS);
+  const size = get(p, F_SIZE);
+  return pos < size ? size - pos : 0;
+}

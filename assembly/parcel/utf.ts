@@ -1,0 +1,86 @@
+// UTF-8 <-> UTF-16 transcoding and validation. The facade gets UTF-8 from TextEncoder.encodeInto
+// (native speed), the parcel stores UTF-16LE as binder does; reading validates the UTF-16 so
+// the facade can decode with a non-fatal TextDecoder and still never produce U+FFFD silently.
+
+/** Count the UTF-16 units of a UTF-8 sequence; -1 if malformed (overlong, surrogate, >U+10FFFF). */
+export function utf16Length(src: usize, n: u32): i32 {
+  let i: u32 = 0;
+  let units: i32 = 0;
+  while (i < n) {
+    const b0 = <u32>load<u8>(src + i);
+    if (b0 < 0x80) { i += 1; units += 1; continue; }
+    if (b0 < 0xc2) return -1;
+    if (b0 < 0xe0) {
+      if (i + 1 >= n || (<u32>load<u8>(src + i + 1) & 0xc0) != 0x80) return -1;
+      i += 2; units += 1; continue;
+    }
+    if (b0 < 0xf0) {
+      if (i + 2 >= n) return -1;
+      const b1 = <u32>load<u8>(src + i + 1), b2 = <u32>load<u8>(src + i + 2);
+      if ((b1 & 0xc0) != 0x80 || (b2 & 0xc0) != 0x80) return -1;
+      const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+      i += 3; units += 1; continue;
+    }
+    if (b0 < 0xf5) {
+      if (i + 3 >= n) return -1;
+      const b1 = <u32>load<u8>(src + i + 1), b2 = <u32>load<u8>(src + i + 2), b3 = <u32>load<u8>(src + i + 3);
+      if ((b1 & 0xc0) != 0x80 || (b2 & 0xc0) != 0x80 || (b3 & 0xc0) != 0x80) return -1;
+      const cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return -1;
+      i += 4; units += 2; continue;
+    }
+    return -1;
+  }
+  return units;
+}
+
+/** Transcode validated UTF-8 into UTF-16LE at dst. */
+export function utf8ToUtf16(src: usize, n: u32, dst: usize): void {
+  let i: u32 = 0;
+  let o = dst;
+  // ASCII fast path, 4 bytes at a time
+  while (i + 4 <= n) {
+    const w = load<u32>(src + i);
+    if ((w & 0x80808080) != 0) break;
+    store<u64>(o, (<u64>(w & 0xff)) | (<u64>((w >> 8) & 0xff) << 16) | (<u64>((w >> 16) & 0xff) << 32) | (<u64>(w >>> 24) << 48));
+    i += 4; o += 8;
+  }
+  while (i < n) {
+    const b0 = <u32>load<u8>(src + i);
+    if (b0 < 0x80) { store<u16>(o, <u16>b0); i += 1; o += 2; continue; }
+    if (b0 < 0xe0) {
+      store<u16>(o, <u16>(((b0 & 0x1f) << 6) | (<u32>load<u8>(src + i + 1) & 0x3f)));
+      i += 2; o += 2; continue;
+    }
+    if (b0 < 0xf0) {
+      store<u16>(o, <u16>(((b0 & 0x0f) << 12) | ((<u32>load<u8>(src + i + 1) & 0x3f) << 6) | (<u32>load<u8>(src + i + 2) & 0x3f)));
+      i += 3; o += 2; continue;
+    }
+    const cp = ((b0 & 0x07) << 18) | ((<u32>load<u8>(src + i + 1) & 0x3f) << 12) |
+      ((<u32>load<u8>(src + i + 2) & 0x3f) << 6) | (<u32>load<u8>(src + i + 3) & 0x3f);
+    const v = cp - 0x10000;
+    store<u16>(o, <u16>(0xd800 | (v >> 10)));
+    store<u16>(o + 2, <u16>(0xdc00 | (v & 0x3ff)));
+    i += 4; o += 4;
+  }
+}
+
+/** True when `units` UTF-16 code units at src contain no unpaired surrogate. */
+export function utf16Valid(src: usize, units: u32): bool {
+  let i: u32 = 0;
+  while (i < units) {
+    const u = <u32>load<u16>(src + (<usize>i << 1));
+    if (u < 0xd800 || u > 0xdfff) { i++; continue; }
+    if (u >= 0xdc00 || i + 1 >= units) return false;
+    const lo = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+    if (lo < 0xdc00 || lo > 0xdfff) return false;
+    i += 2;
+  }
+  return true;
+}
+
+/** True when n bytes at src are well-formed UTF-8. */
+export function utf8Valid(src: usize, n: u32): bool {
+  return utf16Length(src, n) >= 0;
+}

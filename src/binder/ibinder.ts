@@ -1,0 +1,33 @@
+// The binder object interface shared by local objects (Binder) and remote ones (BinderProxy).
+import type { Parcel } from "../parcel/parcel.js";
+
+export const FIRST_CALL_TRANSACTION = 0x00000001;
+export const LAST_CALL_TRANSACTION = 0x00ffffff;
+export const FLAG_ONEWAY = 0x01;
+export const FLAG_CLEAR_BUF = 0x20;
+export const FLAG_PRIVATE_VENDOR = 0x10000000;
+
+const pack = (s: string): number =>
+  ((s.charCodeAt(0) << 24) | (s.charCodeAt(1) << 16) | (s.charCodeAt(2) << 8) | s.charCodeAt(3)) >>> 0;
+/** Built-in codes, packed like B_PACK_CHARS. */
+export const PING_TRANSACTION = pack("_PNG");
+export const INTERFACE_TRANSACTION = pack("_NTF");
+export const DUMP_TRANSACTION = pack("_DMP");
+export const SHELL_COMMAND_TRANSACTION = pack("_CMD");
+export const EXTENSION_TRANSACTION = pack("_EXT");
+export const DEBUG_PID_TRANSACTION = pack("_PID");
+
+export type DeathRecipient = (who: IBinder) => void;
+
+export interface IBinder {
+  /** Send a transaction; resolves with the reply parcel (empty for oneway calls). The caller
+   *  owns the reply and should dispose it. */
+  transact(code: number, data: Parcel, flags?: number): Promise<Parcel>;
+  getInterfaceDescriptor(): Promise<string>;
+  isBinderAlive(): boolean;
+  pingBinder(): Promise<boolean>;
+  linkToDeath(recipient: DeathRecipient): void;
+  unlinkToDeath(recipient: DeathRecipient): boolean;
+  /** Local Binder objects return themselves; proxies return null. */
+  localBinder(): IBinder | null;
+}

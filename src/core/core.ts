@@ -1,0 +1,97 @@
+// Loads the wasm core (inlined bytes, synchronous: the module is small) and keeps the typed
+// views over its linear memory current. Views go stale when memory grows; every accessor
+// here re-derives them, so no caller ever holds a view across a call that may allocate.
+import { CORE_WASM_BASE64 } from "./core-wasm.gen.js";
+import type { CoreExports } from "./exports.js";
+
+/** The core called abort(): an internal invariant broke (never a malformed input, which is
+ *  always a ParcelError). The facade treats it as fatal for the operation in progress. */
+export class CoreAbortError extends Error {
+  override readonly name = "CoreAbortError";
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i); // once, at load
+  return out;
+}
+
+let memory: WebAssembly.Memory;
+
+function instantiate(): CoreExports {
+  const module = new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64) as BufferSource);
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      abort(_msg: number, _file: number, line: number, col: number): never {
+        throw new CoreAbortError(`tsbinder core aborted at ${line}:${col}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as CoreExports;
+  memory = exports.memory;
+  return exports;
+}
+
+export const core: CoreExports = instantiate();
+
+let u8 = new Uint8Array(memory.buffer);
+let i32 = new Int32Array(memory.buffer);
+let dv = new DataView(memory.buffer);
+
+function refresh(): void {
+  u8 = new Uint8Array(memory.buffer);
+  i32 = new Int32Array(memory.buffer);
+  dv = new DataView(memory.buffer);
+}
+
+/** Current byte view of linear memory (a detached view has length 0 after growth). */
+export function mem8(): Uint8Array {
+  if (u8.length === 0 || u8.buffer !== memory.buffer) refresh();
+  return u8;
+}
+export function mem32(): Int32Array {
+  if (i32.length === 0 || i32.buffer !== memory.buffer) refresh();
+  return i32;
+}
+export function memView(): DataView {
+  if (dv.byteLength === 0 || dv.buffer !== memory.buffer) refresh();
+  return dv;
+}
+
+/** Scratch area of at least n bytes; returns its address. */
+export function scratch(n: number): number {
+  return core.scratch(n);
+}
+
+/** The wire_out area decoded structs are written to (u32 words). */
+export const OUT_WORD = core.wire_out.value >>> 2;
+
+/** Sizes of the wire structs, read once from the core (the one place they are defined). */
+export const SIZES = (() => {
+  const at = core.scratch(64);
+  core.sizes(at);
+  const w = new Uint32Array(memory.buffer, at, 12);
+  return {
+    connectionHeader: w[0]!, sessionId: w[1]!, newSessionResponse: w[2]!, connectionInit: w[3]!,
+    wireHeader: w[4]!, transaction: w[5]!, decStrong: w[6]!, r34Transaction: w[7]!,
+    r34DecStrong: w[8]!, r34Prefix: w[9]!, headroom: w[10]!, handle: w[11]!,
+  } as const;
+})();
+
+/** Copy bytes into scratch memory; returns the address. */
+export function toScratch(bytes: Uint8Array): number {
+  const at = core.scratch(bytes.length || 1);
+  mem8().set(bytes, at);
+  return at;
+}
+
+/** Copy n bytes out of linear memory. */
+export function copyOut(at: number, n: number): Uint8Array {
+  return mem8().slice(at, at + n);
+}
+
+/** Read word i of the out area. */
+export function outWord(i: number): number {
+  return mem32()[OUT_WORD + i]!;
+}

@@ -1,0 +1,76 @@
+// The functions the wasm core exports (assembly/index.ts), as the facade sees them.
+// Pointers are numbers; bool results are 0/1.
+export interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  readonly wire_out: WebAssembly.Global;
+  scratch(n: number): number;
+  sizes(at: number): void;
+
+  parcel_create(initial: number, headroom: number): number;
+  parcel_destroy(p: number): void;
+  parcel_reset(p: number): void;
+  parcel_reserve(p: number, n: number): number;
+  parcel_writeInt32(p: number, v: number): number;
+  parcel_writeFloat(p: number, v: number): number;
+  parcel_writeDouble(p: number, v: number): number;
+  parcel_writeInt64(p: number, lo: number, hi: number): number;
+  parcel_readInt32(p: number): number;
+  parcel_readFloat(p: number): number;
+  parcel_readDouble(p: number): number;
+  parcel_readInt64Slot(p: number): number;
+  parcel_writeString16Utf8(p: number, src: number, n: number): number;
+  parcel_writeString16Units(p: number, src: number, units: number): number;
+  parcel_readString16(p: number): number;
+  parcel_writeString8(p: number, src: number, n: number): number;
+  parcel_readString8(p: number): number;
+  parcel_writeCString(p: number, src: number, n: number): number;
+  parcel_readCString(p: number): number;
+  parcel_writeArrayReserve(p: number, count: number, elemSize: number): number;
+  parcel_readArray(p: number, elemSize: number): number;
+  parcel_readCount(p: number, minElem: number): number;
+  parcel_writeNullBinder(p: number): number;
+  parcel_writeBinder(p: number, options: number, id: number, stability: number): number;
+  parcel_writeBinderR34(p: number, src: number): number;
+  parcel_readBinder(p: number): number;
+  parcel_writeFd(p: number): number;
+  parcel_readFd(p: number, fdCount: number): number;
+  parcel_setObjectTable(p: number, src: number, n: number): number;
+  parcel_objectCount(p: number): number;
+  parcel_objectTable(p: number): number;
+  parcel_dataAddress(p: number): number;
+  parcel_beginParcelable(p: number): number;
+  parcel_endParcelable(p: number, start: number): number;
+  parcel_enterParcelable(p: number): number;
+  parcel_exitParcelable(p: number, end: number): number;
+  parcel_skipSizedBlock(p: number): number;
+  parcel_setPosition(p: number, pos: number): number;
+  parcel_readExceptionCode(p: number): number;
+  parcel_skipStackTrace(p: number): number;
+
+  wire_encodeConnectionHeader(at: number, version: number, options: number, fdMode: number, idSize: number): void;
+  wire_decodeConnectionHeader(at: number): number;
+  wire_encodeNewSessionResponse(at: number, version: number): void;
+  wire_decodeNewSessionResponse(at: number): void;
+  wire_encodeConnectionInit(at: number): void;
+  wire_checkConnectionInit(at: number): number;
+  wire_encodeWireHeader(at: number, command: number, bodySize: number): void;
+  wire_decodeWireHeader(at: number): number;
+  wire_encodeTransaction(at: number, version: number, options: number, id: number, code: number, flags: number,
+    asyncLo: number, asyncHi: number, dataSize: number): void;
+  wire_decodeTransaction(at: number): void;
+  wire_encodeReply(at: number, version: number, status: number, dataSize: number): void;
+  wire_decodeReply(at: number, version: number): void;
+  wire_replySize(version: number): number;
+  wire_encodeDecStrong(at: number, options: number, id: number, amount: number): void;
+  wire_decodeDecStrong(at: number): void;
+  wire_encodeR34Transaction(at: number, src: number, code: number, flags: number, asyncLo: number, asyncHi: number): void;
+  wire_decodeR34Transaction(at: number): void;
+  wire_versionSupported(v: number): number;
+
+  frame_transaction(p: number, version: number, r34: number, options: number, id: number, addrSrc: number,
+    code: number, flags: number, asyncLo: number, asyncHi: number): number;
+  frame_reply(p: number, version: number, r34: number, status: number): number;
+  frame_prepareBody(p: number, bodySize: number): number;
+  frame_openTransaction(p: number, version: number, r34: number): number;
+  frame_openReply(p: number, version: number, r34: number): number;
+}

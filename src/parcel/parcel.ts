@@ -1,0 +1,582 @@
+// Parcel: the TypeScript face of the wasm core's parcel. Callers never see pointers; values
+// cross the boundary as numbers, and strings/arrays are copied with TextEncoder.encodeInto,
+// TextDecoder and typed-array set/slice. Every read result is a copy, so growing linear memory
+// can never invalidate anything a caller holds.
+import { core, mem8, mem32, memView, scratch, SIZES } from "../core/core.js";
+import { F, MODE } from "../core/layout.js";
+import { ParcelError, ParcelErrorCode } from "./errors.js";
+import { localObjectCodec, type ObjectCodec, type RawAddress } from "./objects.js";
+import { ParcelFileDescriptor } from "./file-descriptor.js";
+import type { IBinder } from "../binder/ibinder.js";
+import { BinderError, exceptionFromCode, ServiceException } from "../binder/errors.js";
+import { ExceptionCode, StatusCode } from "../binder/status.js";
+
+const utf8 = new TextEncoder();
+const utf16 = new TextDecoder("utf-16le");
+const utf8d = new TextDecoder("utf-8", { fatal: true });
+
+/** Largest `out` array a peer may ask us to allocate (its size is not backed by data). */
+export const MAX_OUT_VECTOR = 1 << 20;
+
+// Parcels not disposed explicitly are freed when collected (a safety net, not the plan).
+const finalizer = new FinalizationRegistry<number>((handle) => core.parcel_destroy(handle));
+
+export interface ParcelOptions {
+  /** Initial data capacity in bytes. */
+  capacity?: number;
+}
+
+export class Parcel {
+  /** @internal the core handle (0 once disposed). */
+  _h: number;
+  /** @internal how binders are flattened (set by the session that owns the parcel). */
+  _objects: ObjectCodec = localObjectCodec;
+  /** @internal fds carried with this parcel, in object-index order. */
+  _fds: ParcelFileDescriptor[] = [];
+
+  constructor(options?: ParcelOptions) {
+    this._h = core.parcel_create(options?.capacity ?? 256, SIZES.headroom);
+    finalizer.register(this, this._h, this);
+  }
+
+  /** A parcel holding a copy of `bytes`, positioned at 0. */
+  static fromBytes(bytes: Uint8Array): Parcel {
+    const p = new Parcel({ capacity: bytes.length });
+    const at = p.reserveRaw(bytes.length);
+    mem8().set(bytes, at);
+    p.setField(F.SIZE, bytes.length);
+    p.setField(F.POS, 0);
+    return p;
+  }
+
+  dispose(): void {
+    if (this._h === 0) return;
+    finalizer.unregister(this);
+    core.parcel_destroy(this.h());
+    this._h = 0;
+    for (const fd of this._fds) fd.close();
+    this._fds = [];
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+
+  // ---- position and size -------------------------------------------------------------
+
+  get dataSize(): number { return this.field(F.SIZE); }
+  get dataPosition(): number { return this.field(F.POS); }
+  set dataPosition(pos: number) {
+    if (!core.parcel_setPosition(this.h(), pos >>> 0)) this.raise();
+  }
+  dataAvail(): number { return Math.max(0, this.dataSize - this.dataPosition); }
+  /** Limit on the data size (writes past it throw TOO_LARGE). */
+  get maxSize(): number { return this.field(F.MAX); }
+  set maxSize(n: number) { this.setField(F.MAX, n); }
+
+  /** A copy of the data bytes. */
+  toBytes(): Uint8Array {
+    const at = core.parcel_dataAddress(this.h());
+    return mem8().slice(at, at + this.dataSize);
+  }
+
+  /** Drop the contents, keep the allocation. */
+  reset(): void {
+    core.parcel_reset(this.h());
+    for (const fd of this._fds) fd.close();
+    this._fds = [];
+  }
+
+  // ---- scalars -------------------------------------------------------------------------
+
+  writeInt32(v: number): void {
+    if ((v | 0) !== v) this.badValue("int32", v);
+    if (!core.parcel_writeInt32(this.h(), v)) this.raise();
+  }
+  readInt32(): number {
+    const v = core.parcel_readInt32(this.h());
+    if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+    return v;
+  }
+  writeUint32(v: number): void {
+    if (v >>> 0 !== v) this.badValue("uint32", v);
+    if (!core.parcel_writeInt32(this.h(), v | 0)) this.raise();
+  }
+  readUint32(): number { return this.readInt32() >>> 0; }
+
+  writeInt64(v: bigint): void {
+    if (typeof v !== "bigint" || BigInt.asIntN(64, v) !== v) this.badValue("int64", v);
+    const at = this.reserveRaw(8);
+    memView().setBigInt64(at, v, true);
+  }
+  readInt64(): bigint {
+    const at = core.parcel_readInt64Slot(this.h());
+    if (at === 0) this.raise();
+    return memView().getBigInt64(at, true);
+  }
+  writeUint64(v: bigint): void {
+    if (typeof v !== "bigint" || BigInt.asUintN(64, v) !== v) this.badValue("uint64", v);
+    const at = this.reserveRaw(8);
+    memView().setBigUint64(at, v, true);
+  }
+  readUint64(): bigint {
+    const at = core.parcel_readInt64Slot(this.h());
+    if (at === 0) this.raise();
+    return memView().getBigUint64(at, true);
+  }
+
+  writeFloat(v: number): void {
+    if (typeof v !== "number") this.badValue("float", v);
+    if (!core.parcel_writeFloat(this.h(), v)) this.raise();
+  }
+  readFloat(): number {
+    const v = core.parcel_readFloat(this.h());
+    if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+    return v;
+  }
+  writeDouble(v: number): void {
+    if (typeof v !== "number") this.badValue("double", v);
+    if (!core.parcel_writeDouble(this.h(), v)) this.raise();
+  }
+  readDouble(): number {
+    const v = core.parcel_readDouble(this.h());
+    if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+    return v;
+  }
+
+  writeBool(v: boolean): void {
+    if (typeof v !== "boolean") this.badValue("boolean", v);
+    if (!core.parcel_writeInt32(this.h(), v ? 1 : 0)) this.raise();
+  }
+  readBool(): boolean { return this.readInt32() !== 0; }
+
+  /** AIDL byte: int8, widened to int32 (sign-extended). 128..255 are taken as their int8 value. */
+  writeByte(v: number): void {
+    if ((v | 0) !== v || v < -128 || v > 255) this.badValue("byte", v);
+    if (!core.parcel_writeInt32(this.h(), (v << 24) >> 24)) this.raise();
+  }
+  readByte(): number { return (this.readInt32() << 24) >> 24; }
+
+  /** AIDL char: one UTF-16 code unit, widened to int32. */
+  writeChar(v: number): void {
+    if ((v | 0) !== v || v < 0 || v > 0xffff) this.badValue("char", v);
+    if (!core.parcel_writeInt32(this.h(), v)) this.raise();
+  }
+  readChar(): number { return this.readInt32() & 0xffff; }
+
+  // ---- strings ------------------------------------------------------------------------
+
+  /** String16 (AIDL `String`, and `@utf8InCpp String`: both are UTF-16 on the wire). */
+  writeString16(s: string | null): void {
+    if (s === null || s === undefined) { this.writeInt32(-1); return; }
+    if (typeof s !== "string") this.badValue("string", s);
+    // TextEncoder would silently turn a lone surrogate into U+FFFD: refuse instead
+    if (!s.isWellFormed()) throw new ParcelError(ParcelErrorCode.BAD_UTF16, this.dataPosition, "a well-formed string (no lone surrogates)");
+    const cap = s.length * 3;
+    const at = scratch(cap + 1);
+    const { written } = utf8.encodeInto(s, mem8().subarray(at, at + cap));
+    if (!core.parcel_writeString16Utf8(this.h(), at, written)) this.raise();
+  }
+  readString16(): string | null {
+    const at = core.parcel_readString16(this.h());
+    if (at === 0) {
+      if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+      return null;
+    }
+    const units = this.field(F.OUT_A);
+    return utf16.decode(mem8().subarray(at, at + units * 2));
+  }
+  /** readString16 for non-nullable fields: null is a ParcelError. */
+  readString16NonNull(): string {
+    const start = this.dataPosition;
+    const s = this.readString16();
+    if (s === null) throw new ParcelError(ParcelErrorCode.BAD_VALUE, start, "a non-null string");
+    return s;
+  }
+
+  /** String8: int32 byte length, UTF-8 bytes, NUL, padding. Not used by AIDL. */
+  writeString8(s: string | null): void {
+    if (s === null || s === undefined) { this.writeInt32(-1); return; }
+    const { at, n } = this.encodeUtf8(s);
+    if (!core.parcel_writeString8(this.h(), at, n)) this.raise();
+  }
+  readString8(): string | null {
+    const at = core.parcel_readString8(this.h());
+    if (at === 0) {
+      if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+      return null;
+    }
+    return utf8d.decode(mem8().subarray(at, at + this.field(F.OUT_A)));
+  }
+  /** C string: UTF-8 bytes, NUL, padding (no length). Not used by AIDL. */
+  writeCString(s: string): void {
+    const { at, n } = this.encodeUtf8(s);
+    if (!core.parcel_writeCString(this.h(), at, n)) this.raise();
+  }
+  readCString(): string {
+    const at = core.parcel_readCString(this.h());
+    if (at === 0) this.raise();
+    return utf8d.decode(mem8().subarray(at, at + this.field(F.OUT_A)));
+  }
+
+  /** Interface token over RPC: only the String16 descriptor (no strict-mode/work-source words). */
+  writeInterfaceToken(descriptor: string): void { this.writeString16(descriptor); }
+  /** Check the interface token; a mismatch is BAD_TYPE, as libbinder's generated stubs answer. */
+  enforceInterface(descriptor: string): void {
+    const got = this.readString16();
+    if (got !== descriptor) {
+      throw new BinderError(StatusCode.BAD_TYPE, `interface token mismatch: expected ${descriptor}, got ${got === null ? "null" : JSON.stringify(got)}`);
+    }
+  }
+
+  // ---- arrays -------------------------------------------------------------------------
+
+  writeByteArray(a: Uint8Array | Int8Array | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    const at = this.reserveArray(a.length, 1);
+    mem8().set(a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.length), at);
+  }
+  readByteArray(): Uint8Array | null {
+    const at = this.readArrayAt(1);
+    if (at < 0) return null;
+    return mem8().slice(at, at + this.field(F.OUT_A));
+  }
+
+  writeBoolArray(a: readonly boolean[] | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    const at = this.reserveArray(a.length, 4);
+    const view = new Int32Array(mem8().buffer, at, a.length);
+    for (let i = 0; i < a.length; i++) view[i] = a[i] ? 1 : 0; // bool -> int32 needs a mapping pass
+  }
+  readBoolArray(): boolean[] | null {
+    const ints = this.readInt32Array();
+    return ints === null ? null : ints.map((v) => v !== 0);
+  }
+
+  writeCharArray(a: ArrayLike<number> | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    for (let i = 0; i < a.length; i++) {
+      const c = a[i]!;
+      if ((c | 0) !== c || c < 0 || c > 0xffff) this.badValue("char", c);
+    }
+    const at = this.reserveArray(a.length, 4);
+    new Int32Array(mem8().buffer, at, a.length).set(a);
+  }
+  readCharArray(): number[] | null {
+    const ints = this.readInt32Array();
+    return ints === null ? null : ints.map((v) => v & 0xffff);
+  }
+
+  writeInt32Array(a: ArrayLike<number> | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    if (!(a instanceof Int32Array)) {
+      for (let i = 0; i < a.length; i++) if ((a[i]! | 0) !== a[i]) this.badValue("int32", a[i]);
+    }
+    const at = this.reserveArray(a.length, 4);
+    new Int32Array(mem8().buffer, at, a.length).set(a);
+  }
+  readInt32Array(): number[] | null {
+    const at = this.readArrayAt(4);
+    if (at < 0) return null;
+    return Array.from(new Int32Array(mem8().buffer, at, this.field(F.OUT_A)));
+  }
+
+  writeInt64Array(a: ArrayLike<bigint> | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    // 64-bit elements may sit at 4 mod 8, so stage them in an aligned array and copy bytes
+    const tmp = new BigInt64Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!;
+      if (typeof v !== "bigint" || BigInt.asIntN(64, v) !== v) this.badValue("int64", v);
+      tmp[i] = v;
+    }
+    const at = this.reserveArray(a.length, 8);
+    mem8().set(new Uint8Array(tmp.buffer), at);
+  }
+  readInt64Array(): bigint[] | null {
+    const at = this.readArrayAt(8);
+    if (at < 0) return null;
+    const n = this.field(F.OUT_A);
+    return Array.from(new BigInt64Array(mem8().slice(at, at + n * 8).buffer));
+  }
+  writeUint64Array(a: ArrayLike<bigint> | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    const tmp = new BigUint64Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!;
+      if (typeof v !== "bigint" || BigInt.asUintN(64, v) !== v) this.badValue("uint64", v);
+      tmp[i] = v;
+    }
+    const at = this.reserveArray(a.length, 8);
+    mem8().set(new Uint8Array(tmp.buffer), at);
+  }
+  readUint64Array(): bigint[] | null {
+    const at = this.readArrayAt(8);
+    if (at < 0) return null;
+    const n = this.field(F.OUT_A);
+    return Array.from(new BigUint64Array(mem8().slice(at, at + n * 8).buffer));
+  }
+
+  writeFloatArray(a: ArrayLike<number> | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    const at = this.reserveArray(a.length, 4);
+    new Float32Array(mem8().buffer, at, a.length).set(a);
+  }
+  readFloatArray(): number[] | null {
+    const at = this.readArrayAt(4);
+    if (at < 0) return null;
+    return Array.from(new Float32Array(mem8().buffer, at, this.field(F.OUT_A)));
+  }
+
+  writeDoubleArray(a: ArrayLike<number> | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    const tmp = Float64Array.from(a as ArrayLike<number>);
+    const at = this.reserveArray(a.length, 8);
+    mem8().set(new Uint8Array(tmp.buffer), at);
+  }
+  readDoubleArray(): number[] | null {
+    const at = this.readArrayAt(8);
+    if (at < 0) return null;
+    const n = this.field(F.OUT_A);
+    return Array.from(new Float64Array(mem8().slice(at, at + n * 8).buffer));
+  }
+
+  writeString16Array(a: readonly (string | null)[] | null): void {
+    if (a === null || a === undefined) { this.writeInt32(-1); return; }
+    this.writeInt32(a.length);
+    for (const s of a) this.writeString16(s);
+  }
+  readString16Array(): (string | null)[] | null {
+    const n = this.readCount(4);
+    if (n < 0) return null;
+    const out = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) out[i] = this.readString16();
+    return out;
+  }
+
+  /** Element count for arrays the caller reads element by element (parcelables, binders,
+   *  nested arrays). -1 for null. The count is checked against the bytes left, at
+   *  `minElementSize` bytes per element, before anything is allocated. */
+  readCount(minElementSize = 4): number {
+    const n = core.parcel_readCount(this.h(), minElementSize);
+    if (n === -2) this.raise();
+    return n;
+  }
+
+  /** `out` array arguments: the client sends only the size. */
+  writeVectorSize(a: { length: number } | null): void {
+    this.writeInt32(a === null || a === undefined ? -1 : a.length);
+  }
+  /** Size of an `out` array to allocate (-1 = null), bounded by MAX_OUT_VECTOR. */
+  readVectorSize(): number {
+    const start = this.dataPosition;
+    const n = this.readInt32();
+    if (n < -1 || n > MAX_OUT_VECTOR) {
+      this.dataPosition = start;
+      throw new ParcelError(ParcelErrorCode.BAD_LENGTH, start, `an out-array size from -1 to ${MAX_OUT_VECTOR}, got ${n}`);
+    }
+    return n;
+  }
+
+  // ---- binders and file descriptors ------------------------------------------------
+
+  writeStrongBinder(b: IBinder | null): void {
+    if (b === null || b === undefined) {
+      if (!core.parcel_writeNullBinder(this.h())) this.raise();
+      return;
+    }
+    this._objects.writeBinder(this, b);
+  }
+  readStrongBinder(): IBinder | null {
+    const start = this.dataPosition;
+    const kind = core.parcel_readBinder(this.h());
+    if (kind < 0) this.raise();
+    if (kind === 0) return null;
+    let raw: RawAddress;
+    if (this.field(F.MODE) & MODE.R34) {
+      const at = this.field(F.OUT_A);
+      raw = { options: 0, id: 0, r34: mem8().slice(at, at + 32) };
+    } else {
+      raw = { options: this.field(F.OUT_A), id: this.field(F.OUT_B) };
+    }
+    try {
+      return this._objects.readBinder(this, raw);
+    } catch (e) {
+      this.setField(F.POS, start);
+      if (e instanceof ParcelError || e instanceof BinderError) throw e;
+      throw new ParcelError(ParcelErrorCode.BAD_OBJECT, start, "a binder address known to this session", (e as Error).message);
+    }
+  }
+  /** A non-null binder that must not be null (AIDL non-@nullable IBinder/interface). */
+  readStrongBinderNonNull(): IBinder {
+    const start = this.dataPosition;
+    const b = this.readStrongBinder();
+    if (b === null) throw new ParcelError(ParcelErrorCode.BAD_VALUE, start, "a non-null binder");
+    return b;
+  }
+
+  /** The fd object alone (libbinder writeFileDescriptor). The parcel takes a duplicate
+   *  reference: the descriptor is sent with the message. */
+  writeFileDescriptor(fd: ParcelFileDescriptor): void {
+    const index = core.parcel_writeFd(this.h());
+    if (index < 0) this.raise();
+    this._fds.push(fd);
+  }
+  readFileDescriptor(): ParcelFileDescriptor {
+    const index = core.parcel_readFd(this.h(), this._fds.length);
+    if (index < 0) this.raise();
+    // the receiver owns received fds; taking one moves ownership to the caller
+    const fd = this._fds[index]!;
+    return fd;
+  }
+  /** ParcelFileDescriptor as AIDL writes it: presence, comm-channel flag 0, fd object. */
+  writeParcelFileDescriptor(p: ParcelFileDescriptor | null): void {
+    if (p === null || p === undefined) { this.writeInt32(0); return; }
+    const start = this.dataPosition;
+    this.writeInt32(1);
+    this.writeInt32(0);
+    try {
+      this.writeFileDescriptor(p);
+    } catch (e) {
+      this.setField(F.POS, start);
+      this.setField(F.SIZE, start);
+      throw e;
+    }
+  }
+  readParcelFileDescriptor(): ParcelFileDescriptor | null {
+    if (this.readInt32() === 0) return null;
+    this.readInt32(); // comm-channel flag: never set over RPC
+    return this.readFileDescriptor();
+  }
+
+  // ---- AIDL parcelable framing ------------------------------------------------------
+
+  /** Write the size placeholder of a structured parcelable; pass the result to endParcelable. */
+  beginParcelable(): number {
+    const start = core.parcel_beginParcelable(this.h());
+    if (start < 0) this.raise();
+    return start;
+  }
+  endParcelable(start: number): void {
+    if (!core.parcel_endParcelable(this.h(), start)) this.raise();
+  }
+  /** Read the size of a structured parcelable; returns its end position. */
+  enterParcelable(): number {
+    const end = core.parcel_enterParcelable(this.h());
+    if (end < 0) this.raise();
+    return end;
+  }
+  /** True while fields of the parcelable ending at `end` remain (older writers send fewer). */
+  parcelableHasMore(end: number): boolean { return this.field(F.POS) < end; }
+  /** Skip to the end of the parcelable (unknown trailing fields from newer writers). */
+  exitParcelable(end: number): void {
+    if (!core.parcel_exitParcelable(this.h(), end)) this.raise();
+  }
+
+  // ---- AIDL Status header -------------------------------------------------------------
+
+  writeNoException(): void { this.writeInt32(ExceptionCode.NONE); }
+
+  /** Write the Status for an exception thrown by a service method. ServiceExceptions keep
+   *  their code; any other Error is reported as EX_ILLEGAL_STATE with its message (every
+   *  binder backend understands it; the peer sees a typed IllegalStateException). */
+  writeException(e: unknown): void {
+    let code: number = ExceptionCode.ILLEGAL_STATE;
+    let message = e instanceof Error ? e.message : String(e);
+    let errorCode = 0;
+    if (e instanceof ServiceException) {
+      code = e.exceptionCode;
+      message = e.message;
+      if ("errorCode" in e) errorCode = (e as { errorCode: number }).errorCode;
+    }
+    this.writeInt32(code);
+    this.writeString16(message);
+    this.writeInt32(0); // no remote stack trace
+    if (code === ExceptionCode.SERVICE_SPECIFIC) this.writeInt32(errorCode);
+    else if (code === ExceptionCode.PARCELABLE) this.writeInt32(0);
+  }
+
+  /** Read the Status header; throws the typed ServiceException if it is not OK. */
+  readException(): void {
+    const code = core.parcel_readExceptionCode(this.h());
+    if (code === -2147483648) this.raise();
+    if (code === ExceptionCode.NONE) return;
+    const message = this.readString16() ?? "";
+    if (!core.parcel_skipStackTrace(this.h())) this.raise();
+    let errorCode = 0;
+    if (code === ExceptionCode.SERVICE_SPECIFIC) errorCode = this.readInt32();
+    else if (code === ExceptionCode.PARCELABLE && !core.parcel_skipSizedBlock(this.h())) this.raise();
+    throw exceptionFromCode(code, message, errorCode);
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  /** @internal */
+  _writeBinderAddress(options: number, id: number, stability: number): void {
+    if (!core.parcel_writeBinder(this.h(), options >>> 0, id >>> 0, stability >>> 0)) this.raise();
+  }
+  /** @internal r34 dialect: 32 raw address bytes. */
+  _writeBinderR34(address: Uint8Array): void {
+    const at = scratch(32);
+    mem8().set(address, at);
+    if (!core.parcel_writeBinderR34(this.h(), at)) this.raise();
+  }
+  /** @internal set MODE bits (session dialect/version). */
+  _setMode(mode: number): void { this.setField(F.MODE, mode); }
+  /** @internal */
+  _mode(): number { return this.field(F.MODE); }
+
+  private h(): number {
+    if (this._h === 0) throw new ParcelError(ParcelErrorCode.DISPOSED, 0, "a parcel that has not been disposed");
+    return this._h;
+  }
+  /** @internal */
+  field(f: number): number { return mem32()[(this.h() + f) >> 2]! >>> 0; }
+  /** @internal */
+  setField(f: number, v: number): void { mem32()[(this.h() + f) >> 2] = v; }
+
+  /** Turn the core's recorded error into a ParcelError (and clear it: the parcel stays usable). */
+  private raise(): never {
+    const h = this.h();
+    const w = mem32();
+    const base = h >> 2;
+    const errno = w[base + (F.ERR >> 2)]!;
+    const at = w[base + (F.ERR_AT >> 2)]!;
+    const need = w[base + (F.ERR_NEED >> 2)]!;
+    w[base + (F.ERR >> 2)] = 0;
+    if (errno === 0) throw new ParcelError(ParcelErrorCode.BAD_VALUE, this.dataPosition, "a core error code (none recorded)");
+    throw ParcelError.fromCore(errno, at, need);
+  }
+
+  private badValue(type: string, v: unknown): never {
+    throw new ParcelError(ParcelErrorCode.BAD_VALUE, this._h ? this.dataPosition : 0, `a valid ${type}`, `not a valid ${type}: ${String(v)}`);
+  }
+
+  private reserveRaw(n: number): number {
+    const at = core.parcel_reserve(this.h(), n);
+    if (at === 0) this.raise();
+    return at;
+  }
+
+  private reserveArray(count: number, elemSize: number): number {
+    const at = core.parcel_writeArrayReserve(this.h(), count, elemSize);
+    if (at === 0) this.raise();
+    return at;
+  }
+
+  /** Address of the elements, or -1 for a null array (throws on error). */
+  private readArrayAt(elemSize: number): number {
+    const at = core.parcel_readArray(this.h(), elemSize);
+    if (at === 0) {
+      if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+      return -1;
+    }
+    return at;
+  }
+
+  private encodeUtf8(s: string): { at: number; n: number } {
+    if (typeof s !== "string") this.badValue("string", s);
+    if (!s.isWellFormed()) throw new ParcelError(ParcelErrorCode.BAD_UTF8, this.dataPosition, "a well-formed string (no lone surrogates)");
+    const cap = s.length * 3;
+    const at = scratch(cap + 1);
+    const { written } = utf8.encodeInto(s, mem8().subarray(at, at + cap));
+    return { at, n: written };
+  }
+}
