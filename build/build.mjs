@@ -34,6 +34,8 @@ console.log(`core: ${bytes.length} bytes of wasm (${(performance.now() - t0).toF
 if (!process.argv.includes("--core")) {
   const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
   const t1 = performance.now();
+  // src/ alone first, without node's types: nothing runtime-specific may creep in
+  execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit", cwd: root });
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
   console.log(`dist: tsc ${(performance.now() - t1).toFixed(0)} ms`);
 }

@@ -1,5 +1,5 @@
-// tsbinder: the runtime-neutral package (Parcel, binder objects, errors; sessions and the AIDL
-// runtime as they land). Runtime adapters live in tsbinder/node, tsbinder/deno, tsbinder/bun.
+// tsbinder: the runtime-neutral package (Parcel, binder objects, sessions, errors). Runtime
+// adapters live in tsbinder/node (and, as they land, tsbinder/deno, tsbinder/bun).
 export { Parcel, MAX_OUT_VECTOR, type ParcelOptions } from "./parcel/parcel.js";
 export { ParcelError, ParcelErrorCode } from "./parcel/errors.js";
 export { ParcelFileDescriptor, setFdCloser, type FdCloser } from "./parcel/file-descriptor.js";
@@ -8,3 +8,16 @@ export { CoreAbortError } from "./core/core.js";
 export * from "./binder/ibinder.js";
 export * from "./binder/errors.js";
 export { StatusCode, ExceptionCode, statusName, exceptionName } from "./binder/status.js";
+export { Binder } from "./binder/binder.js";
+export { BinderProxy } from "./binder/proxy.js";
+export { RpcSession, getCallingIdentity, DEFAULT_SESSION_LIMITS, type SessionLimits, type CallContext } from "./rpc/session.js";
+export { RpcServer, type ServerOptions, type Authorizer } from "./rpc/server.js";
+export { connectSession, HandshakeError, type ConnectOptions } from "./rpc/client.js";
+export { ProtocolError } from "./rpc/framing.js";
+export {
+  ServiceDirectory, SERVICE_DIRECTORY_DESCRIPTOR, getService, checkService, listServices,
+} from "./rpc/service-directory.js";
+export { setContextStoreFactory, type ContextStore } from "./rpc/context.js";
+export { defaultLogger, silentLogger, type Logger } from "./rpc/log.js";
+export type { RpcTransport, TransportConnection, TransportListener, ConnectionSink, PeerIdentity } from "./rpc/transport.js";
+export { WIRE_VERSION_MAX, FdMode } from "./wire/structs.js";

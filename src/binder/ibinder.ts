@@ -28,6 +28,9 @@ export interface IBinder {
   pingBinder(): Promise<boolean>;
   linkToDeath(recipient: DeathRecipient): void;
   unlinkToDeath(recipient: DeathRecipient): boolean;
+  /** An empty parcel for a transaction on this object (a proxy's parcels carry its session's
+   *  wire dialect and object table). */
+  newParcel(): Parcel;
   /** Local Binder objects return themselves; proxies return null. */
   localBinder(): IBinder | null;
 }

@@ -17,7 +17,6 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
-let memory: WebAssembly.Memory;
 
 function instantiate(): CoreExports {
   const module = new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64) as BufferSource);
@@ -28,12 +27,11 @@ function instantiate(): CoreExports {
       },
     },
   });
-  const exports = instance.exports as unknown as CoreExports;
-  memory = exports.memory;
-  return exports;
+  return instance.exports as unknown as CoreExports;
 }
 
 export const core: CoreExports = instantiate();
+const memory: WebAssembly.Memory = core.memory;
 
 let u8 = new Uint8Array(memory.buffer);
 let i32 = new Int32Array(memory.buffer);

@@ -18,6 +18,12 @@ const utf8d = new TextDecoder("utf-8", { fatal: true });
 /** Largest `out` array a peer may ask us to allocate (its size is not backed by data). */
 export const MAX_OUT_VECTOR = 1 << 20;
 
+// Element data is copied as bytes: a caller may have set an unaligned dataPosition (as libbinder
+// allows), and a typed-array view of linear memory must start at a multiple of its element size.
+function setWords(at: number, a: Int32Array | Float32Array): void {
+  mem8().set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+}
+
 // Parcels not disposed explicitly are freed when collected (a safety net, not the plan).
 const finalizer = new FinalizationRegistry<number>((handle) => core.parcel_destroy(handle));
 
@@ -31,6 +37,8 @@ export class Parcel {
   _h: number;
   /** @internal how binders are flattened (set by the session that owns the parcel). */
   _objects: ObjectCodec = localObjectCodec;
+  /** @internal a non-null binder was written (its address belongs to `_objects`' owner). */
+  _hasBinders = false;
   /** @internal fds carried with this parcel, in object-index order. */
   _fds: ParcelFileDescriptor[] = [];
 
@@ -241,9 +249,10 @@ export class Parcel {
 
   writeBoolArray(a: readonly boolean[] | null): void {
     if (a === null || a === undefined) { this.writeInt32(-1); return; }
-    const at = this.reserveArray(a.length, 4);
-    const view = new Int32Array(mem8().buffer, at, a.length);
+    const view = new Int32Array(a.length);
     for (let i = 0; i < a.length; i++) view[i] = a[i] ? 1 : 0; // bool -> int32 needs a mapping pass
+    const at = this.reserveArray(a.length, 4);
+    mem8().set(new Uint8Array(view.buffer), at);
   }
   readBoolArray(): boolean[] | null {
     const ints = this.readInt32Array();
@@ -257,7 +266,7 @@ export class Parcel {
       if ((c | 0) !== c || c < 0 || c > 0xffff) this.badValue("char", c);
     }
     const at = this.reserveArray(a.length, 4);
-    new Int32Array(mem8().buffer, at, a.length).set(a);
+    setWords(at, Int32Array.from(a));
   }
   readCharArray(): number[] | null {
     const ints = this.readInt32Array();
@@ -270,12 +279,12 @@ export class Parcel {
       for (let i = 0; i < a.length; i++) if ((a[i]! | 0) !== a[i]) this.badValue("int32", a[i]);
     }
     const at = this.reserveArray(a.length, 4);
-    new Int32Array(mem8().buffer, at, a.length).set(a);
+    setWords(at, Int32Array.from(a));
   }
   readInt32Array(): number[] | null {
     const at = this.readArrayAt(4);
     if (at < 0) return null;
-    return Array.from(new Int32Array(mem8().buffer, at, this.field(F.OUT_A)));
+    return Array.from(new Int32Array(mem8().slice(at, at + this.field(F.OUT_A) * 4).buffer));
   }
 
   writeInt64Array(a: ArrayLike<bigint> | null): void {
@@ -317,12 +326,12 @@ export class Parcel {
   writeFloatArray(a: ArrayLike<number> | null): void {
     if (a === null || a === undefined) { this.writeInt32(-1); return; }
     const at = this.reserveArray(a.length, 4);
-    new Float32Array(mem8().buffer, at, a.length).set(a);
+    setWords(at, Float32Array.from(a));
   }
   readFloatArray(): number[] | null {
     const at = this.readArrayAt(4);
     if (at < 0) return null;
-    return Array.from(new Float32Array(mem8().buffer, at, this.field(F.OUT_A)));
+    return Array.from(new Float32Array(mem8().slice(at, at + this.field(F.OUT_A) * 4).buffer));
   }
 
   writeDoubleArray(a: ArrayLike<number> | null): void {
@@ -383,6 +392,7 @@ export class Parcel {
       return;
     }
     this._objects.writeBinder(this, b);
+    this._hasBinders = true;
   }
   readStrongBinder(): IBinder | null {
     const start = this.dataPosition;
@@ -517,6 +527,10 @@ export class Parcel {
     const at = scratch(32);
     mem8().set(address, at);
     if (!core.parcel_writeBinderR34(this.h(), at)) this.raise();
+  }
+  /** @internal fds that arrived with the message this parcel was read from (now owned here). */
+  _adoptFds(fds: readonly number[]): void {
+    for (const fd of fds) this._fds.push(new ParcelFileDescriptor(fd));
   }
   /** @internal set MODE bits (session dialect/version). */
   _setMode(mode: number): void { this.setField(F.MODE, mode); }

@@ -1,0 +1,52 @@
+// Unix-domain sockets for Node: a filesystem path, or "@name" for a Linux abstract socket.
+import * as net from "node:net";
+import { unlinkSync, existsSync, statSync } from "node:fs";
+import type { RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
+import { ANONYMOUS } from "../../src/rpc/transport.js";
+import { NodeSocketConnection } from "./socket.js";
+
+/** "@name" is the Linux abstract namespace (no file); anything else is a path. */
+function socketPath(address: string): string {
+  return address.startsWith("@") ? "\0" + address.slice(1) : address;
+}
+
+export class NodeUnixTransport implements RpcTransport {
+  readonly name = "node-unix";
+
+  connect(address: string): Promise<TransportConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ path: socketPath(address) });
+      socket.once("connect", () => {
+        socket.off("error", reject);
+        // peer credentials need SO_PEERCRED, which node:net does not expose: reported as anonymous
+        resolve(new NodeSocketConnection(socket, ANONYMOUS, `unix:${address}`));
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
+    const path = socketPath(address);
+    // a stale socket file from a previous run would make listen fail with EADDRINUSE
+    if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
+    return new Promise((resolve, reject) => {
+      const server = net.createServer((socket) => {
+        onConnection(new NodeSocketConnection(socket, ANONYMOUS, `unix:${address}`));
+      });
+      server.once("error", reject);
+      server.listen(path, () => {
+        server.off("error", reject);
+        resolve({
+          address,
+          // stop accepting; connections already accepted belong to their sessions
+          close: async () => {
+            server.close();
+            if (!address.startsWith("@")) { try { unlinkSync(path); } catch { /* already gone */ } }
+          },
+        });
+      });
+    });
+  }
+}
+
+export const unixTransport = new NodeUnixTransport();

@@ -1,0 +1,68 @@
+// Binder: a local object that peers can call. Services (and AIDL stubs) extend it and
+// implement onTransact; the built-in codes (interface descriptor, ping) are answered here.
+import { Parcel } from "../parcel/parcel.js";
+import { BinderError, UnknownTransactionError } from "./errors.js";
+import { StatusCode } from "./status.js";
+import {
+  INTERFACE_TRANSACTION, PING_TRANSACTION, FLAG_ONEWAY, type DeathRecipient, type IBinder,
+} from "./ibinder.js";
+
+export abstract class Binder implements IBinder {
+  readonly descriptor: string;
+
+  constructor(descriptor: string) {
+    this.descriptor = descriptor;
+  }
+
+  /** Handle a transaction. Return false for a code this object does not know (the caller
+   *  sees UNKNOWN_TRANSACTION). Throwing a BinderError answers with its status; any other
+   *  exception is the stub's to turn into an AIDL Status. */
+  protected abstract onTransact(code: number, data: Parcel, reply: Parcel, flags: number): Promise<boolean> | boolean;
+
+  /** Run a transaction against this object; the session calls this for incoming TRANSACTs.
+   *  Resolves to the status_t to send back. */
+  async _dispatch(code: number, data: Parcel, reply: Parcel, flags: number): Promise<number> {
+    if (code === INTERFACE_TRANSACTION) {
+      reply.writeString16(this.descriptor);
+      return StatusCode.OK;
+    }
+    if (code === PING_TRANSACTION) return StatusCode.OK;
+    try {
+      const handled = await this.onTransact(code, data, reply, flags);
+      return handled ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION;
+    } catch (e) {
+      if (e instanceof BinderError) return e.status;
+      throw e;
+    }
+  }
+
+  /** Calling a local object directly (same process): the parcels are handed over as they are. */
+  async transact(code: number, data: Parcel, flags = 0): Promise<Parcel> {
+    const reply = new Parcel();
+    data.dataPosition = 0;
+    let status: number;
+    try {
+      status = await this._dispatch(code, data, reply, flags);
+    } catch (e) {
+      reply.dispose();
+      throw e;
+    }
+    if (status !== StatusCode.OK) {
+      reply.dispose();
+      if (status === StatusCode.UNKNOWN_TRANSACTION) throw new UnknownTransactionError();
+      throw new BinderError(status);
+    }
+    reply.dataPosition = 0;
+    if (flags & FLAG_ONEWAY) reply.reset();
+    return reply;
+  }
+
+  newParcel(): Parcel { return new Parcel(); }
+  async getInterfaceDescriptor(): Promise<string> { return this.descriptor; }
+  isBinderAlive(): boolean { return true; }
+  async pingBinder(): Promise<boolean> { return true; }
+  /** A local object never dies while this process lives; recipients are not kept. */
+  linkToDeath(_recipient: DeathRecipient): void {}
+  unlinkToDeath(_recipient: DeathRecipient): boolean { return false; }
+  localBinder(): IBinder { return this; }
+}

@@ -1,0 +1,102 @@
+// Incoming bytes, as the transport delivered them, consumed in exact-size pieces. Chunks are
+// kept by reference; a read that fits in one chunk returns a view (no copy), and readInto()
+// copies pieces straight to their destination (a parcel in linear memory).
+
+export class ByteQueue {
+  private chunks: Uint8Array[] = [];
+  private head = 0; // offset into chunks[0]
+  private total = 0;
+  private waiter: (() => void) | null = null;
+  private ended = false;
+
+  get length(): number { return this.total; }
+  get isEnded(): boolean { return this.ended; }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.total += chunk.length;
+    this.wake();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake();
+  }
+
+  /** Resolves when more data arrives or the stream ends. */
+  wait(): Promise<void> {
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  /** n bytes, or null if fewer are buffered. The result is a view when it lies in one chunk:
+   *  use it before the next push (the adapter may reuse its buffer) or copy it. */
+  read(n: number): Uint8Array | null {
+    if (n > this.total) return null;
+    if (n === 0) return new Uint8Array(0);
+    const first = this.chunks[0]!;
+    if (first.length - this.head >= n) {
+      const out = first.subarray(this.head, this.head + n);
+      this.consume(n);
+      return out;
+    }
+    const out = new Uint8Array(n);
+    this.readInto(n, (piece, offset) => out.set(piece, offset));
+    return out;
+  }
+
+  /** Peek at n bytes without consuming (copy when split across chunks). */
+  peek(n: number): Uint8Array | null {
+    if (n > this.total) return null;
+    const first = this.chunks[0]!;
+    if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
+    const out = new Uint8Array(n);
+    let off = 0;
+    for (let i = 0, h = this.head; off < n; i++, h = 0) {
+      const c = this.chunks[i]!;
+      const take = Math.min(c.length - h, n - off);
+      out.set(c.subarray(h, h + take), off);
+      off += take;
+    }
+    return out;
+  }
+
+  /** Consume n bytes (must be buffered), handing each piece to `sink` with its offset. */
+  readInto(n: number, sink: (piece: Uint8Array, offset: number) => void): void {
+    let off = 0;
+    while (off < n) {
+      const c = this.chunks[0]!;
+      const take = Math.min(c.length - this.head, n - off);
+      sink(c.subarray(this.head, this.head + take), off);
+      off += take;
+      this.consume(take);
+    }
+  }
+
+  /** Read exactly n bytes, waiting for them; null if the stream ends first. */
+  async readExactly(n: number): Promise<Uint8Array | null> {
+    for (;;) {
+      const b = this.read(n);
+      if (b) return b.slice();
+      if (this.ended) return null;
+      await this.wait();
+    }
+  }
+
+  private consume(n: number): void {
+    this.total -= n;
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      const left = c.length - this.head;
+      if (n < left) { this.head += n; return; }
+      n -= left;
+      this.chunks.shift();
+      this.head = 0;
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (w) { this.waiter = null; w(); }
+  }
+}

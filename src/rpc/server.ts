@@ -1,0 +1,233 @@
+// RpcServer: accepts connections, runs the server side of the handshake (libbinder
+// RpcServer::establishConnection), and keeps the sessions. A connection that does not start
+// with a version word (0..2 or EXPERIMENTAL) but with an r34 length prefix is served in
+// rsbinder's r34 dialect, so one server answers both kinds of rsbinder client.
+import { RpcSession, type SessionLimits } from "./session.js";
+import { aosp, R34 } from "./dialect.js";
+import { attach, adopt } from "./client.js";
+import { ServiceDirectory } from "./service-directory.js";
+import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "./transport.js";
+import { type Logger, defaultLogger } from "./log.js";
+import type { IBinder } from "../binder/ibinder.js";
+import {
+  ConnectionOption, FdMode, WIRE_VERSION_EXPERIMENTAL, WIRE_VERSION_MAX,
+  checkConnectionInit, decodeConnectionHeader, encodeConnectionInit, encodeNewSessionResponse,
+} from "../wire/structs.js";
+import { SIZES } from "../core/core.js";
+import type { ByteQueue } from "./byte-queue.js";
+
+export type Authorizer = (peer: PeerIdentity) => boolean | Promise<boolean>;
+
+export interface ServerOptions {
+  /** Highest wire version to negotiate (default 2). */
+  maxVersion?: number;
+  /** Accept rsbinder's r34 dialect (no handshake) alongside the versioned wire (default true). */
+  acceptR34?: boolean;
+  /** fd transport modes accepted in the connection header (default: NONE only, as libbinder). */
+  fdModes?: number[];
+  /** Per session: connections that may serve calls, and what GET_MAX_THREADS reports (default 1). */
+  maxThreads?: number;
+  /** Connections across all sessions (default unlimited). */
+  maxConnections?: number;
+  /** A connection must finish its handshake within this many ms (default 10,000). */
+  handshakeTimeoutMs?: number;
+  limits?: Partial<SessionLimits>;
+  logger?: Logger;
+}
+
+export class RpcServer {
+  private root: IBinder | null = null;
+  private directory: ServiceDirectory | null = null;
+  private readonly sessions = new Map<string, RpcSession>();
+  private readonly r34Sessions = new Set<RpcSession>();
+  private readonly listeners: TransportListener[] = [];
+  private readonly pending = new Set<TransportConnection>();
+  private authorizer: Authorizer = () => true;
+  private connectionCount = 0;
+  private shuttingDown = false;
+  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger">> & Pick<ServerOptions, "limits">;
+  private readonly logger: Logger;
+  private readonly sessionCallbacks: ((s: RpcSession) => void)[] = [];
+
+  constructor(options: ServerOptions = {}) {
+    this.opts = {
+      maxVersion: options.maxVersion ?? WIRE_VERSION_MAX,
+      acceptR34: options.acceptR34 ?? true,
+      fdModes: options.fdModes ?? [FdMode.NONE],
+      maxThreads: options.maxThreads ?? 1,
+      maxConnections: options.maxConnections ?? Infinity,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      limits: options.limits,
+    };
+    this.logger = options.logger ?? defaultLogger;
+  }
+
+  /** The object GET_ROOT returns. Replaces a service directory set up by addService. */
+  setRoot(binder: IBinder | null): void {
+    this.root = binder;
+    this.directory = null;
+  }
+
+  /** Register a named service; the root becomes rsbinder's service directory
+   *  (descriptor rsbinder.rpc.IServiceDirectory). */
+  addService(name: string, binder: IBinder): void {
+    if (!this.directory) {
+      this.directory = new ServiceDirectory();
+      this.root = this.directory;
+    }
+    this.directory.add(name, binder);
+  }
+
+  /** Runs for every accepted connection before any byte is read; false closes it. */
+  setAuthorizer(fn: Authorizer): void { this.authorizer = fn; }
+
+  setMaxThreads(n: number): void {
+    if (!(n >= 1)) throw new RangeError("maxThreads must be at least 1");
+    this.opts.maxThreads = n;
+  }
+  setMaxConnections(n: number): void { this.opts.maxConnections = n; }
+
+  /** Called for each new session (after its first connection's handshake). */
+  onSession(cb: (s: RpcSession) => void): void { this.sessionCallbacks.push(cb); }
+
+  get sessionCount(): number { return this.sessions.size + this.r34Sessions.size; }
+
+  async listen(transport: RpcTransport, address: string): Promise<TransportListener> {
+    const listener = await transport.listen(address, (tc) => { void this.accept(tc); });
+    this.listeners.push(listener);
+    return listener;
+  }
+
+  /** Serve one already-connected transport connection (listeners call this). */
+  async accept(tc: TransportConnection): Promise<void> {
+    if (this.shuttingDown || this.connectionCount >= this.opts.maxConnections) {
+      tc.close();
+      return;
+    }
+    this.connectionCount++;
+    let counted = true;
+    const release = () => { if (counted) { counted = false; this.connectionCount--; } };
+    let authorized: boolean;
+    try {
+      authorized = await this.authorizer(tc.peer);
+    } catch (e) {
+      this.logger.warn(`authorizer threw: ${(e as Error)?.message ?? e}`);
+      authorized = false;
+    }
+    if (!authorized) {
+      release();
+      tc.close();
+      return;
+    }
+    const { queue, onData } = attach(tc);
+    this.pending.add(tc);
+    const timer = setTimeout(() => {
+      if (this.pending.has(tc)) {
+        this.logger.warn(`handshake timed out on ${tc.description}`);
+        tc.close();
+      }
+    }, this.opts.handshakeTimeoutMs);
+    try {
+      const session = await this.handshake(tc, queue, onData);
+      if (session) session.onEnd(release);
+      else release();
+    } catch (e) {
+      release();
+      this.logger.warn(`handshake failed on ${tc.description}: ${(e as Error)?.message ?? e}`);
+      tc.close();
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(tc);
+    }
+  }
+
+  private async handshake(tc: TransportConnection, queue: ByteQueue, hooks: Parameters<typeof adopt>[3]): Promise<RpcSession | null> {
+    const first = await queue.readExactly(4);
+    if (!first) return null;
+    const word = new DataView(first.buffer, first.byteOffset, 4).getUint32(0, true);
+    if (word > WIRE_VERSION_MAX && word !== WIRE_VERSION_EXPERIMENTAL) {
+      // not a version: an r34 length prefix (rsbinder's default dialect, no handshake)
+      if (!this.opts.acceptR34) throw new Error(`client offered unknown wire version ${word}`);
+      const session = this.newSession(R34, null);
+      this.r34Sessions.add(session);
+      session.onEnd(() => this.r34Sessions.delete(session));
+      // give back the 4 bytes we peeked at: they are the first frame's prefix
+      const rest = queue.read(queue.length) ?? new Uint8Array(0);
+      const replay = new Uint8Array(4 + rest.length);
+      replay.set(first);
+      replay.set(rest, 4);
+      queue.push(replay);
+      adopt(session, tc, queue, hooks, false);
+      this.announce(session);
+      return session;
+    }
+    const restOfHeader = await queue.readExactly(SIZES.connectionHeader - 4);
+    if (!restOfHeader) return null;
+    const raw = new Uint8Array(SIZES.connectionHeader);
+    raw.set(first);
+    raw.set(restOfHeader, 4);
+    const header = decodeConnectionHeader(raw);
+    const incoming = (header.options & ConnectionOption.INCOMING) !== 0;
+    const version = Math.min(header.version, this.opts.maxVersion);
+
+    if (header.sessionIdSize === 0) {
+      // the response goes out before anything else is checked (as libbinder does)
+      tc.write(encodeNewSessionResponse(version));
+      if (incoming) throw new Error("new session requested on an INCOMING connection (it would leak)");
+      if (!this.opts.fdModes.includes(header.fdMode)) throw new Error(`fd transport mode ${header.fdMode} not supported`);
+      const fds = header.fdMode === FdMode.UNIX && version >= 1 && tc.canPassFds;
+      const id = crypto.getRandomValues(new Uint8Array(SIZES.sessionId));
+      const init = await queue.readExactly(SIZES.connectionInit);
+      if (!init) return null;
+      if (!checkConnectionInit(init)) throw new Error("bad connection init");
+      const session = this.newSession(aosp(version, fds), id);
+      const key = hex(id);
+      this.sessions.set(key, session);
+      session.onEnd(() => this.sessions.delete(key));
+      adopt(session, tc, queue, hooks, false);
+      this.announce(session);
+      return session;
+    }
+
+    const idBytes = await queue.readExactly(SIZES.sessionId);
+    if (!idBytes) return null;
+    const session = this.sessions.get(hex(idBytes));
+    if (!session || !session.isAlive()) throw new Error("attach to an unknown session");
+    if (incoming) {
+      tc.write(encodeConnectionInit());
+      adopt(session, tc, queue, hooks, true);
+      return session;
+    }
+    const init = await queue.readExactly(SIZES.connectionInit);
+    if (!init) return null;
+    if (!checkConnectionInit(init)) throw new Error("bad connection init");
+    if (session.incomingCount >= session.maxIncomingThreads) throw new Error(`session already has ${session.incomingCount} serving connections`);
+    adopt(session, tc, queue, hooks, false);
+    return session;
+  }
+
+  private newSession(dialect: ReturnType<typeof aosp>, id: Uint8Array | null): RpcSession {
+    return new RpcSession({
+      dialect, isServer: true, sessionId: id, maxIncomingThreads: this.opts.maxThreads,
+      limits: this.opts.limits, logger: this.logger, root: () => this.root,
+    });
+  }
+
+  private announce(s: RpcSession): void {
+    for (const cb of this.sessionCallbacks) cb(s);
+  }
+
+  /** Stop listening, end every session (pending calls fail, death recipients fire). */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+    for (const tc of this.pending) tc.close();
+    for (const s of [...this.sessions.values(), ...this.r34Sessions]) s.shutdown();
+  }
+}
+
+function hex(b: Uint8Array): string {
+  let s = "";
+  for (const x of b) s += (x < 16 ? "0" : "") + x.toString(16);
+  return s;
+}

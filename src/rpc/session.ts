@@ -1,0 +1,555 @@
+// RpcSession: a group of connections to one peer sharing an object table (libbinder
+// RpcSession + RpcState). Client sessions come from RpcSession.connect(); server sessions are
+// created by RpcServer. Both sides serve incoming transactions and make outgoing calls.
+import { Parcel } from "../parcel/parcel.js";
+import { ParcelError } from "../parcel/errors.js";
+import { Binder } from "../binder/binder.js";
+import { BinderProxy, type ProxyHost } from "../binder/proxy.js";
+import { BinderError, DeadObjectError, UnknownTransactionError } from "../binder/errors.js";
+import { StatusCode } from "../binder/status.js";
+import { FLAG_ONEWAY, type DeathRecipient, type IBinder } from "../binder/ibinder.js";
+import type { ObjectCodec, RawAddress } from "../parcel/objects.js";
+import { SpecialTransaction } from "../wire/structs.js";
+import { Connection, type ConnectionOwner, type ServeFrame } from "./connection.js";
+import { FrameReader, ProtocolError, decStrongFrame, replyFrame, transactionFrame, type Incoming } from "./framing.js";
+import { type Dialect, dialectName, parcelMode } from "./dialect.js";
+import { RpcState, type Node } from "./state.js";
+import { type AddressKey, type WireAddr } from "./address.js";
+import { createContextStore, type ContextStore } from "./context.js";
+import type { PeerIdentity, TransportConnection } from "./transport.js";
+import type { ByteQueue } from "./byte-queue.js";
+import { type Logger, defaultLogger } from "./log.js";
+
+/** What the code handling an incoming transaction runs inside. */
+export interface CallContext {
+  readonly session: RpcSession;
+  readonly connection: Connection;
+  readonly frame: ServeFrame | null;
+  readonly peer: PeerIdentity;
+}
+
+let store: ContextStore<CallContext> | null = null;
+function contextStore(): ContextStore<CallContext> {
+  return (store ??= createContextStore<CallContext>());
+}
+
+/** The peer identity of the connection the current incoming call arrived on, or null when
+ *  not inside an incoming call. */
+export function getCallingIdentity(): PeerIdentity | null {
+  return contextStore().get()?.peer ?? null;
+}
+
+export interface SessionLimits {
+  /** Largest frame body accepted from the peer (bytes). */
+  maxFrameBody: number;
+  /** Oneway calls parked per object before the session is ended (libbinder: 10,000). */
+  maxParkedOneways: number;
+}
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxFrameBody: 16 * 1024 * 1024, maxParkedOneways: 10_000 };
+
+export interface SessionInit {
+  dialect: Dialect;
+  isServer: boolean;
+  sessionId: Uint8Array | null;
+  maxIncomingThreads: number;
+  limits?: Partial<SessionLimits>;
+  logger?: Logger;
+  root?: () => IBinder | null;
+}
+
+type Waiter = (conn: Connection) => void;
+
+export class RpcSession implements ConnectionOwner, ProxyHost {
+  readonly dialect: Dialect;
+  readonly isServer: boolean;
+  /** 32-byte session id (null for r34 sessions, which have none). */
+  sessionId: Uint8Array | null;
+  /** What GET_MAX_THREADS answers: how many connections may serve calls on this side. */
+  maxIncomingThreads: number;
+  readonly limits: SessionLimits;
+  readonly connections: Connection[] = [];
+  private readonly state: RpcState;
+  private readonly waiters: Waiter[] = [];
+  private readonly endCallbacks: ((reason: Error | null) => void)[] = [];
+  private readonly logger: Logger;
+  private readonly rootProvider: (() => IBinder | null) | undefined;
+  private ended: Error | null | undefined = undefined;
+  readonly codec: ObjectCodec;
+
+  constructor(init: SessionInit) {
+    this.dialect = init.dialect;
+    this.isServer = init.isServer;
+    this.sessionId = init.sessionId;
+    this.maxIncomingThreads = init.maxIncomingThreads;
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...init.limits };
+    this.logger = init.logger ?? defaultLogger;
+    this.rootProvider = init.root;
+    this.state = new RpcState(this, this.isServer, this.dialect.r34, () => {
+      // libbinder: "RpcState has no binders left" ends the session
+      queueMicrotask(() => { if (this.state.size === 0) this.shutdown(); });
+    });
+    this.codec = {
+      writeBinder: (parcel, binder) => this.flattenBinder(parcel, binder),
+      readBinder: (parcel, raw) => this.unflattenBinder(parcel, raw),
+    };
+  }
+
+  /** The negotiated wire version (0, 1, 2), or "r34" for the Android 12 layout. */
+  get protocolVersion(): number | "r34" { return this.dialect.r34 ? "r34" : this.dialect.version; }
+  /** Number of objects (local and remote) this session tracks. */
+  get objectCount(): number { return this.state.size; }
+
+  /** A parcel for a call in this session (its dialect and object table). */
+  newParcel(): Parcel {
+    const p = new Parcel();
+    p._setMode(parcelMode(this.dialect));
+    p._objects = this.codec;
+    return p;
+  }
+
+  /** Register a callback for the end of the session (called once, with the reason). */
+  onEnd(cb: (reason: Error | null) => void): void {
+    if (this.ended !== undefined) queueMicrotask(() => cb(this.ended ?? null));
+    else this.endCallbacks.push(cb);
+  }
+
+  // ---- connections --------------------------------------------------------------------
+
+  /** @internal add a connection whose handshake is complete. */
+  _addConnection(tc: TransportConnection, queue: ByteQueue, outgoing: boolean): Connection {
+    const conn = new Connection(tc, queue, outgoing, this);
+    this.connections.push(conn);
+    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody }));
+    if (outgoing) this.onAvailable(conn);
+    return conn;
+  }
+
+  get outgoingCount(): number { return this.connections.filter((c) => c.outgoing).length; }
+  get incomingCount(): number { return this.connections.filter((c) => !c.outgoing).length; }
+
+  // ---- calls out ----------------------------------------------------------------------
+
+  /** The root object the server exposes (GET_ROOT). */
+  async getRoot(): Promise<IBinder | null> {
+    const reply = await this.special(SpecialTransaction.GET_ROOT);
+    try { return reply.readStrongBinder(); } finally { reply.dispose(); }
+  }
+
+  /** @internal a special transaction (address zero). */
+  async special(code: number): Promise<Parcel> {
+    const data = this.newParcel();
+    try {
+      const bytes = transactionFrame(data, this.dialect, null, code, 0, 0);
+      return await this.roundTrip(bytes, undefined);
+    } finally { data.dispose(); }
+  }
+
+  transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel> {
+    if (this.ended !== undefined) return Promise.reject(new DeadObjectError());
+    let bytes: Uint8Array;
+    const oneway = (flags & FLAG_ONEWAY) !== 0;
+    try {
+      if (data._objects !== this.codec && (data._hasBinders || data._mode() !== parcelMode(this.dialect))) {
+        // binders in it were flattened for another owner, or its layout is another dialect's
+        throw new BinderError(StatusCode.BAD_TYPE, "parcel was not made for this session: obtain it with binder.newParcel()");
+      }
+      const node = this.state.nodes.get(proxy._key);
+      if (!node || node.local) throw new DeadObjectError("proxy no longer belongs to this session");
+      // transacting on a proxy counts as sending it (the peer returns the reference)
+      const addr = this.dialect.r34 ? node.addr : this.state.proxyLeaving(proxy._key);
+      const asyncNumber = oneway ? node.asyncNumber++ : 0;
+      bytes = transactionFrame(data, this.dialect, addr, code, flags, asyncNumber);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const fds = data._fds.length ? data._fds.map((f) => f.fd) : undefined;
+    if (oneway) {
+      try {
+        this.pickConnectionNow().write(bytes, fds);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const empty = this.newParcel();
+      return Promise.resolve(empty);
+    }
+    return this.roundTrip(bytes, fds);
+  }
+
+  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined): Promise<Parcel> {
+    return new Promise<Parcel>((resolve, reject) => {
+      const send: Waiter = (conn) => conn.call(bytes, fds, (reply) => {
+        reply._objects = this.codec;
+        resolve(reply);
+      }, reject);
+      try {
+        this.withConnection(send, reject);
+      } catch (e) { reject(e as Error); }
+    });
+  }
+
+  /** Run `use` with a connection we may send a two-way call on, now or when one frees up.
+   *  Inside an incoming call, libbinder sends nested calls on the connection the caller is
+   *  blocked on; outside, any free outgoing connection; a side with no outgoing connections
+   *  may still call nested on a connection whose peer is waiting for us. */
+  private withConnection(use: Waiter, reject: (e: Error) => void): void {
+    const ctx = contextStore().get();
+    if (ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null) {
+      const conn = ctx.connection;
+      if (conn.top() === ctx.frame) return use(conn);
+      conn.nestedWaiters.push({ frame: ctx.frame, take: use });
+      return;
+    }
+    for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0) return use(c);
+    if (this.connections.some((c) => c.outgoing && !c.closed)) {
+      this.waiters.push(use);
+      return;
+    }
+    for (const c of this.connections) if (!c.closed && c.peerWaiting()) return use(c);
+    reject(new BinderError(StatusCode.WOULD_BLOCK,
+      "session has no outgoing connections (the peer opened no incoming threads) and no call is waiting on us"));
+  }
+
+  /** A connection for a oneway call or a refcount command: written at once, no wait. */
+  private pickConnectionNow(): Connection {
+    let fallback: Connection | null = null;
+    for (const c of this.connections) {
+      if (c.closed) continue;
+      if (c.outgoing && c.stack.length === 0) return c;
+      if (!fallback && (c.outgoing || c.peerWaiting())) fallback = c;
+    }
+    const ctx = contextStore().get();
+    if (ctx && ctx.session === this && !ctx.connection.closed) return ctx.connection;
+    if (fallback) return fallback;
+    // nobody is reading for us specifically, but the peer reads every connection it serves
+    const any = this.connections.find((c) => !c.closed);
+    if (any) return any;
+    throw new DeadObjectError();
+  }
+
+  onAvailable(conn: Connection): void {
+    if (conn.closed) return;
+    const top = conn.top();
+    if (top && top.kind === "serve" && top.reply === null && conn.nestedWaiters.length) {
+      const i = conn.nestedWaiters.findIndex((w) => w.frame === top);
+      if (i >= 0) {
+        const [w] = conn.nestedWaiters.splice(i, 1);
+        w!.take(conn);
+        return;
+      }
+    }
+    if (conn.stack.length === 0) {
+      // serve two-way calls that queued up behind our reply, before new calls of ours
+      const next = conn.deferred.shift();
+      if (next) { this.serveTwoWay(conn, next as Extract<Incoming, { cmd: 0 }>); return; }
+      if (conn.outgoing && this.waiters.length) this.waiters.shift()!(conn);
+    }
+  }
+
+  // ---- commands in ----------------------------------------------------------------------
+
+  onCommand(conn: Connection, cmd: Incoming): void {
+    switch (cmd.cmd) {
+      case 1: {
+        const frame = conn.popCall();
+        if (!frame) {
+          cmd.parcel.dispose();
+          throw new ProtocolError("REPLY with no call waiting for it");
+        }
+        if (cmd.status !== StatusCode.OK) {
+          cmd.parcel.dispose();
+          frame.reject(cmd.status === StatusCode.UNKNOWN_TRANSACTION ? new UnknownTransactionError() :
+            cmd.status === StatusCode.DEAD_OBJECT ? new DeadObjectError() : new BinderError(cmd.status));
+        } else {
+          frame.resolve(cmd.parcel);
+        }
+        return;
+      }
+      case 2: {
+        const problem = this.state.decStrong(cmd.addr, cmd.amount);
+        if (problem) this.logger.warn(`session ${this.label}: ${problem} (ignored, as libbinder does)`);
+        return;
+      }
+      case 0: {
+        if (cmd.flags & FLAG_ONEWAY) return this.serveOneway(conn, cmd);
+        const top = conn.top();
+        if (top && top.kind === "serve") {
+          // the peer started another call while we still owe a reply: serve it after
+          conn.deferred.push(cmd);
+          return;
+        }
+        this.serveTwoWay(conn, cmd);
+      }
+    }
+  }
+
+  private serveTwoWay(conn: Connection, tx: Extract<Incoming, { cmd: 0 }>): void {
+    const frame: ServeFrame = { kind: "serve", reply: null, replyFds: undefined };
+    conn.stack.push(frame);
+    void this.execute(conn, frame, tx);
+  }
+
+  private async execute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>): Promise<void> {
+    const reply = this.newParcel();
+    let status: number = StatusCode.OK;
+    let target: Node | null = null;
+    tx.parcel._objects = this.codec;
+    try {
+      if (tx.addr === null) {
+        status = this.answerSpecial(tx.code, reply);
+      } else {
+        target = this.resolveTarget(tx.addr);
+        const ctx: CallContext = { session: this, connection: conn, frame, peer: conn.transport.peer };
+        const binder = target.local!;
+        status = await contextStore().run(ctx, () => binder._dispatch(tx.code, tx.parcel, reply, tx.flags));
+      }
+    } catch (e) {
+      status = this.failureStatus(e, conn);
+      reply.reset();
+    } finally {
+      tx.parcel.dispose();
+    }
+    if (this.ended !== undefined || conn.closed) { reply.dispose(); return; }
+    // libbinder returns the reference the call target arrived with just before the reply
+    if (target && status === StatusCode.OK && !this.dialect.r34) {
+      const n = this.state.takeExcessRefs(target);
+      if (n > 0) conn.write(decStrongFrame(this.dialect, target.addr, n));
+    }
+    let bytes: Uint8Array;
+    let fds: readonly number[] | undefined;
+    try {
+      bytes = replyFrame(reply, this.dialect, status);
+      fds = status === StatusCode.OK && reply._fds.length ? reply._fds.map((f) => f.fd) : undefined;
+    } catch (e) {
+      reply.reset();
+      bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn));
+    }
+    conn.finishServe(frame, bytes, fds);
+    // the fds were handed to the transport with the frame; our copies close with the parcel
+    reply.dispose();
+  }
+
+  private serveOneway(conn: Connection, tx: Extract<Incoming, { cmd: 0 }>): void {
+    tx.parcel._objects = this.codec;
+    let target: Node;
+    try {
+      if (tx.addr === null) throw new ProtocolError("oneway special transaction");
+      target = this.resolveTarget(tx.addr);
+    } catch (e) {
+      tx.parcel.dispose();
+      throw e;
+    }
+    const run = async () => {
+      const reply = this.newParcel();
+      try {
+        const ctx: CallContext = { session: this, connection: conn, frame: null, peer: conn.transport.peer };
+        const status = await contextStore().run(ctx, () => target.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
+        if (status !== StatusCode.OK) this.logger.warn(`session ${this.label}: oneway call ${tx.code} failed with ${status}`);
+      } catch (e) {
+        this.logger.warn(`session ${this.label}: oneway call ${tx.code} threw: ${(e as Error)?.message ?? e}`);
+      } finally {
+        reply.dispose();
+        tx.parcel.dispose();
+      }
+    };
+    const release = () => tx.parcel.dispose();
+    if (tx.asyncNumber < target.asyncNumber) {
+      release();
+      throw new ProtocolError(`oneway asyncNumber ${tx.asyncNumber} already used (expected ${target.asyncNumber})`);
+    }
+    // run in asyncNumber order per object, one at a time; early arrivals wait their turn
+    insertParked(target.parked, { asyncNumber: tx.asyncNumber, run, release });
+    if (target.parked.length > this.limits.maxParkedOneways) {
+      throw new ProtocolError(`${target.parked.length} oneway calls parked on one object`);
+    }
+    if (!target.onewayRunning) void this.drainOneways(target, conn);
+  }
+
+  /** Run the parked oneways of a node in asyncNumber order, one at a time. */
+  private async drainOneways(node: Node, conn: Connection): Promise<void> {
+    if (node.onewayRunning) return;
+    node.onewayRunning = true;
+    try {
+      while (node.parked.length && node.parked[0]!.asyncNumber === node.asyncNumber && this.ended === undefined) {
+        const next = node.parked.shift()!;
+        await next.run();
+        node.asyncNumber++;
+      }
+    } finally {
+      node.onewayRunning = false;
+    }
+    if (this.ended !== undefined) return;
+    // libbinder returns the targets' references once the queue has drained
+    if (!this.dialect.r34 && node.parked.length === 0) {
+      const n = this.state.takeExcessRefs(node);
+      if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n), conn);
+    }
+    this.state.settle(node);
+  }
+
+  private resolveTarget(addr: WireAddr): Node {
+    const node = this.state.entering(addr);
+    if (!node.local) throw new ProtocolError(`transaction to an address that is not a local object`);
+    return node;
+  }
+
+  private answerSpecial(code: number, reply: Parcel): number {
+    switch (code) {
+      case SpecialTransaction.GET_ROOT:
+        if (!this.isServer) return StatusCode.UNKNOWN_TRANSACTION;
+        reply.writeStrongBinder(this.rootProvider?.() ?? null);
+        return StatusCode.OK;
+      case SpecialTransaction.GET_MAX_THREADS:
+        reply.writeInt32(this.maxIncomingThreads);
+        return StatusCode.OK;
+      case SpecialTransaction.GET_SESSION_ID:
+        if (!this.sessionId) return StatusCode.UNKNOWN_TRANSACTION;
+        reply.writeByteArray(this.sessionId);
+        return StatusCode.OK;
+      default:
+        return StatusCode.UNKNOWN_TRANSACTION;
+    }
+  }
+
+  private failureStatus(e: unknown, conn: Connection): number {
+    if (e instanceof BinderError) return e.status;
+    if (e instanceof ProtocolError) {
+      // the peer addressed something it may not: libbinder terminates the session
+      queueMicrotask(() => this.onProtocolError(conn, e));
+      return StatusCode.BAD_VALUE;
+    }
+    if (e instanceof ParcelError) return StatusCode.BAD_VALUE;
+    this.logger.warn(`session ${this.label}: transaction handler threw: ${(e as Error)?.stack ?? e}`);
+    return StatusCode.UNKNOWN_ERROR;
+  }
+
+  // ---- objects in parcels -------------------------------------------------------------
+
+  private flattenBinder(parcel: Parcel, binder: IBinder): void {
+    let addr: WireAddr;
+    if (binder instanceof BinderProxy) {
+      if (binder._host !== this) throw new BinderError(StatusCode.INVALID_OPERATION, "cannot send a proxy that belongs to another session");
+      addr = this.state.proxyLeaving(binder._key);
+    } else if (binder instanceof Binder) {
+      addr = this.state.localLeaving(binder);
+    } else {
+      throw new BinderError(StatusCode.INVALID_OPERATION, "only Binder objects and proxies of this session can be sent");
+    }
+    if (addr.r34) parcel._writeBinderR34(addr.r34);
+    else parcel._writeBinderAddress(addr.options, addr.id, STABILITY_SYSTEM);
+  }
+
+  private unflattenBinder(_parcel: Parcel, raw: RawAddress): IBinder {
+    const addr: WireAddr = raw.r34 ? { options: 0, id: 0, r34: raw.r34 } : { options: raw.options, id: raw.id };
+    const node = this.state.entering(addr);
+    if (node.local) {
+      // our own object came back: return the extra references at once
+      const n = this.state.takeExcessRefs(node);
+      if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n));
+      return node.local;
+    }
+    return this.state.proxyFor(node);
+  }
+
+  private sendRefcount(bytes: Uint8Array, prefer?: Connection): void {
+    if (this.ended !== undefined) return;
+    try {
+      const ctx = contextStore().get();
+      const conn = prefer && !prefer.closed ? prefer
+        : ctx && ctx.session === this && !ctx.connection.closed ? ctx.connection : this.pickConnectionNow();
+      conn.write(bytes);
+    } catch { /* session ending: nothing to return to */ }
+  }
+
+  releaseProxy(key: AddressKey, proxy: BinderProxy | null): void {
+    if (this.ended !== undefined) return;
+    const give = this.state.releaseProxy(key, proxy);
+    if (!give) return;
+    if (this.dialect.r34) {
+      // r34 DEC_STRONG returns one reference per message
+      for (let i = 0; i < give.amount; i++) this.sendRefcount(decStrongFrame(this.dialect, give.addr, 1));
+    } else {
+      this.sendRefcount(decStrongFrame(this.dialect, give.addr, give.amount));
+    }
+  }
+
+  isAlive(): boolean { return this.ended === undefined; }
+
+  linkToDeath(key: AddressKey, proxy: BinderProxy, recipient: DeathRecipient): void {
+    if (this.ended !== undefined) throw new DeadObjectError();
+    const node = this.state.nodes.get(key);
+    if (!node) throw new DeadObjectError("proxy no longer belongs to this session");
+    void proxy;
+    node.recipients.push(recipient);
+  }
+
+  unlinkToDeath(key: AddressKey, recipient: DeathRecipient): boolean {
+    const node = this.state.nodes.get(key);
+    if (!node) return false;
+    const i = node.recipients.indexOf(recipient);
+    if (i < 0) return false;
+    node.recipients.splice(i, 1);
+    return true;
+  }
+
+  // ---- the end --------------------------------------------------------------------------
+
+  onProtocolError(conn: Connection, e: unknown): void {
+    const reason = e instanceof Error ? e : new Error(String(e));
+    this.logger.warn(`session ${this.label}: ending: ${reason.message} (on ${conn.transport.description})`);
+    this.terminate(reason);
+  }
+
+  onConnectionEnd(conn: Connection, error?: Error): void {
+    conn.closed = true;
+    if (this.ended === undefined) this.terminate(error ?? null);
+  }
+
+  /** End the session: close every connection, fail pending calls with DeadObjectError and
+   *  notify death recipients (once). */
+  shutdown(): void { this.terminate(null); }
+
+  private terminate(reason: Error | null): void {
+    if (this.ended !== undefined) return;
+    this.ended = reason;
+    const dead = new DeadObjectError(reason ? `session ended: ${reason.message}` : undefined);
+    for (const conn of this.connections) {
+      conn.close();
+      for (const f of conn.stack) if (f.kind === "call") f.reject(dead);
+      conn.stack.length = 0;
+      for (const d of conn.deferred) if (d.cmd !== 2) d.parcel.dispose();
+      conn.deferred.length = 0;
+      conn.nestedWaiters.length = 0;
+    }
+    this.waiters.length = 0;
+    for (const { proxy, recipients } of this.state.terminate()) {
+      for (const r of recipients) {
+        try { r(proxy ?? (deadProxy(this) as IBinder)); } catch (e) {
+          this.logger.warn(`death recipient threw: ${(e as Error)?.message ?? e}`);
+        }
+      }
+    }
+    for (const cb of this.endCallbacks.splice(0)) {
+      try { cb(reason); } catch { /* a callback's failure is its own */ }
+    }
+  }
+
+  get label(): string {
+    const id = this.sessionId ? Array.from(this.sessionId.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join("") : "r34";
+    return `${this.isServer ? "server" : "client"}:${id} (${dialectName(this.dialect)})`;
+  }
+}
+
+const STABILITY_SYSTEM = 0x0c;
+
+function insertParked(list: { asyncNumber: number }[], item: { asyncNumber: number; run: () => Promise<void>; release: () => void }): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.asyncNumber > item.asyncNumber) i--;
+  (list as typeof item[]).splice(i, 0, item);
+}
+
+/** A stand-in passed to death recipients whose proxy object was already collected. */
+function deadProxy(session: RpcSession): BinderProxy {
+  const p = new BinderProxy(session, -1);
+  p.dispose();
+  return p;
+}

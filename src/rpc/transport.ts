@@ -1,0 +1,51 @@
+// RpcTransport: the only place a runtime's socket API is touched. An adapter (runtimes/node,
+// runtimes/deno, runtimes/bun) turns its sockets into these three small interfaces; all
+// protocol logic (handshake, framing, sessions) stays in src/ and never imports a runtime.
+//
+// Reading is push-based: the adapter hands every chunk it receives to the sink, and src/
+// assembles frames from them (rpc/byte-queue.ts). That costs one copy at most on all three
+// runtimes (Node and Bun deliver chunks; Deno's pull loop lives inside its adapter), and lets a
+// whole burst of small frames be processed in one turn without a promise per frame.
+
+/** Who is on the other end, as far as the transport can tell. */
+export type PeerIdentity =
+  | { kind: "unix"; uid: number; pid: number; gid: number }
+  | { kind: "certificate"; subject: string; fingerprint256: string }
+  | { kind: "anonymous"; reason?: string };
+
+export const ANONYMOUS: PeerIdentity = { kind: "anonymous" };
+
+export interface ConnectionSink {
+  /** Bytes arrived. The chunk may be reused by the adapter after the call returns. */
+  data(chunk: Uint8Array, fds?: number[]): void;
+  /** The stream ended (error is set for an abnormal end). Called once. */
+  end(error?: Error): void;
+}
+
+export interface TransportConnection {
+  /** Begin delivering data to the sink. Called once, right after connect/accept. */
+  start(sink: ConnectionSink): void;
+  /** Queue bytes for sending (never blocks; the adapter owns the copy it needs). `fds` ride
+   *  with the first byte of `bytes` where the transport can carry them. */
+  write(bytes: Uint8Array, fds?: readonly number[]): void;
+  /** Close gracefully (flush queued writes, then end). */
+  close(): void;
+  /** Who the peer is (taken at connect/accept). */
+  readonly peer: PeerIdentity;
+  /** True when write(bytes, fds) can carry file descriptors (Unix sockets with SCM_RIGHTS). */
+  readonly canPassFds: boolean;
+  /** A printable description (address) for logs. */
+  readonly description: string;
+}
+
+export interface TransportListener {
+  /** Stop accepting; existing connections are not closed. */
+  close(): Promise<void>;
+  readonly address: string;
+}
+
+export interface RpcTransport {
+  readonly name: string;
+  connect(address: string): Promise<TransportConnection>;
+  listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener>;
+}

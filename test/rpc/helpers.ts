@@ -1,0 +1,51 @@
+// Shared helpers for session tests: temp socket paths, a hello service, waiting.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Binder, type Parcel, type IBinder } from "../../src/index.js";
+import "../../runtimes/node/index.js";
+
+export function socketPath(name = "s"): string {
+  return join(mkdtempSync(join(tmpdir(), "tsb-")), `${name}.sock`);
+}
+
+export const HELLO = "hello.IHello";
+
+/** A hand-written IHello service: echo(String) -> String (code 1). */
+export class HelloService extends Binder {
+  calls = 0;
+  constructor() { super(HELLO); }
+  protected onTransact(code: number, data: Parcel, reply: Parcel): boolean {
+    if (code !== 1) return false;
+    data.enforceInterface(HELLO);
+    const s = data.readString16();
+    this.calls++;
+    reply.writeNoException();
+    reply.writeString16(s);
+    return true;
+  }
+}
+
+export async function echo(b: IBinder, text: string, flags = 0): Promise<string | null> {
+  const data = b.newParcel();
+  data.writeInterfaceToken(HELLO);
+  data.writeString16(text);
+  const reply = await b.transact(1, data, flags);
+  data.dispose();
+  try {
+    reply.readException();
+    return reply.readString16();
+  } finally { reply.dispose(); }
+}
+
+export function until(cond: () => boolean, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      if (cond()) return resolve();
+      if (Date.now() - t0 > ms) return reject(new Error("timed out waiting"));
+      setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
