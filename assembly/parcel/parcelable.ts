@@ -14,7 +14,8 @@ export function beginParcelable(p: usize): i32 {
 /** Patch the size at `start` with the bytes written since. */
 export function endParcelable(p: usize, start: u32): bool {
   const pos = get(p, F_POS);
-  if (start + 4 > pos) { fail(p, E_BAD_POSITION, start, pos); return false; }
+  // in u64: a start near 2^32 must not wrap around and patch bytes before the data
+  if (<u64>start + 4 > <u64>pos) { fail(p, E_BAD_POSITION, start, pos); return false; }
   store<u32>(dataPtr(p) + <usize>start, pos - start);
   return true;
 }

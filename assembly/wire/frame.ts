@@ -50,9 +50,10 @@ export function frameTransaction(p: usize, version: u32, r34: bool, options: u32
     put(0, head + size);
     return at;
   }
+  const head = WIRE_HEADER_SIZE + TRANSACTION_SIZE;
+  if (get(p, F_START) < head) { fail(p, E_BAD_FRAME, 0, head); return 0; }
   const table = appendTable(p, version);
   if (table < 0) return 0;
-  const head = WIRE_HEADER_SIZE + TRANSACTION_SIZE;
   const at = dataPtr(p) - head;
   encodeWireHeader(at, CMD_TRANSACT, TRANSACTION_SIZE + size + <u32>table);
   encodeTransaction(at + WIRE_HEADER_SIZE, version, options, id, code, flags, asyncLo, asyncHi, size);
@@ -65,6 +66,7 @@ export function frameReply(p: usize, version: u32, r34: bool, status: i32): usiz
   const size = status == 0 ? get(p, F_SIZE) : 0;
   if (r34) {
     const head = R34_PREFIX_SIZE + WIRE_HEADER_SIZE + R34_REPLY_SIZE;
+    if (get(p, F_START) < head) { fail(p, E_BAD_FRAME, 0, head); return 0; }
     const at = dataPtr(p) - head;
     store<u32>(at, WIRE_HEADER_SIZE + R34_REPLY_SIZE + size);
     encodeWireHeader(at + R34_PREFIX_SIZE, CMD_REPLY, R34_REPLY_SIZE + size);
@@ -72,13 +74,15 @@ export function frameReply(p: usize, version: u32, r34: bool, status: i32): usiz
     put(0, head + size);
     return at;
   }
+  const rs = replySize(version);
+  const head = WIRE_HEADER_SIZE + rs;
+  // a parcel opened from a received body has only that body's fixed struct in front of it
+  if (get(p, F_START) < head) { fail(p, E_BAD_FRAME, 0, head); return 0; }
   let table: i32 = 0;
   if (status == 0) {
     table = appendTable(p, version);
     if (table < 0) return 0;
   }
-  const rs = replySize(version);
-  const head = WIRE_HEADER_SIZE + rs;
   const at = dataPtr(p) - head;
   encodeWireHeader(at, CMD_REPLY, rs + size + <u32>table);
   encodeReply(at + WIRE_HEADER_SIZE, version, status, size);

@@ -1,0 +1,100 @@
+// Whole RPC frames around a Parcel. The core writes the RpcWireHeader and the transaction or
+// reply struct into the headroom in front of the parcel's data and appends the object table
+// (v1+) after it, so a frame is one contiguous range; these helpers copy it out. Incoming
+// bodies (the bytes after a header) are copied once into a parcel and opened in place.
+//
+// A dialect is a wire version (0, 1, 2) or "r34" (Android 12 layout with rsbinder's u32
+// length prefix in front of every message). Mode bits that depend on the session (binder
+// positions at v2, fds) are the caller's to set on the parcel. A parcel filled by openIncoming
+// has no headroom left for a frame: reply with a new parcel (framing it is a BAD_FRAME error).
+import { core, copyOut, mem8, outWord, scratch } from "../core/core.js";
+import { F, MODE } from "../core/layout.js";
+import { ParcelError, ParcelErrorCode } from "../parcel/errors.js";
+import type { Parcel } from "../parcel/parcel.js";
+import { Command, type WireAddress } from "./structs.js";
+
+export type FrameDialect = number | "r34";
+
+function handle(parcel: Parcel): number {
+  if (parcel._h === 0) throw new ParcelError(ParcelErrorCode.DISPOSED, 0, "a parcel that has not been disposed");
+  return parcel._h;
+}
+
+/** The error the core recorded on the parcel, cleared (the parcel stays usable). */
+function coreError(h: number): ParcelError {
+  const w = new Int32Array(core.memory.buffer);
+  const errno = w[(h + F.ERR) >> 2]!;
+  const at = w[(h + F.ERR_AT) >> 2]!;
+  const need = w[(h + F.ERR_NEED) >> 2]!;
+  w[(h + F.ERR) >> 2] = 0;
+  return ParcelError.fromCore(errno || ParcelErrorCode.BAD_FRAME, at, need);
+}
+
+function frameOut(h: number, at: number): Uint8Array {
+  if (at === 0) throw coreError(h);
+  return copyOut(at, outWord(0) >>> 0);
+}
+
+const lo = (v: bigint) => Number(BigInt.asUintN(64, v) & 0xffffffffn);
+const hi = (v: bigint) => Number(BigInt.asUintN(64, v) >> 32n);
+
+/** TRANSACT frame: header, RpcWireTransaction (`address` all zero = special), data, and at
+ *  v1+ the object table. A parcel with objects cannot be framed at v0 (BAD_FRAME). */
+export function transactionFrame(parcel: Parcel, version: number, address: WireAddress, code: number,
+    flags: number, asyncNumber: bigint): Uint8Array {
+  const h = handle(parcel);
+  return frameOut(h, core.frame_transaction(h, version >>> 0, 0, address.options >>> 0, address.id >>> 0, 0,
+    code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)));
+}
+
+/** r34 TRANSACT frame, including the u32 length prefix: `address` is the 32 raw address bytes
+ *  (null = the special all-zero address). */
+export function r34TransactionFrame(parcel: Parcel, address: Uint8Array | null, code: number, flags: number,
+    asyncNumber: bigint): Uint8Array {
+  const h = handle(parcel);
+  let src = 0;
+  if (address) {
+    if (address.length !== 32) throw new RangeError("an r34 address is 32 bytes");
+    src = scratch(32);
+    mem8().set(address, src);
+  }
+  return frameOut(h, core.frame_transaction(h, 0, 1, 0, 0, src, code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)));
+}
+
+/** REPLY frame (r34: with the length prefix). A non-zero status carries no data. */
+export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number): Uint8Array {
+  const h = handle(parcel);
+  const r34 = dialect === "r34";
+  return frameOut(h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0));
+}
+
+export type Opened =
+  | { command: typeof Command.TRANSACT; address: WireAddress | Uint8Array; code: number; flags: number; asyncNumber: bigint }
+  | { command: typeof Command.REPLY; status: number };
+
+/** Copy an incoming TRANSACT or REPLY body (the bytes after the RpcWireHeader) into `parcel`
+ *  (its previous contents are dropped; its maxSize bounds the body) and open it: the parcel is then positioned at the start
+ *  of the data, with the received object table (v1+). Returns the struct's fields; an r34
+ *  address is a copy of its 32 bytes. A malformed body is a ParcelError (BAD_FRAME, ...). */
+export function openIncoming(parcel: Parcel, dialect: FrameDialect, command: number, body: Uint8Array): Opened {
+  const h = handle(parcel);
+  if (command !== Command.TRANSACT && command !== Command.REPLY) {
+    throw new ParcelError(ParcelErrorCode.BAD_FRAME, 0, "a TRANSACT or REPLY body", `cannot open a body of command ${command}`);
+  }
+  const r34 = dialect === "r34";
+  const version = r34 ? 0 : dialect >>> 0;
+  // the core adds the received-layout bits on open; drop any left from a previous use
+  parcel._setMode(parcel._mode() & ~(MODE.R34 | MODE.CHECK_TABLE));
+  const base = core.frame_prepareBody(h, body.length);
+  if (base === 0) throw coreError(h);
+  mem8().set(body, base);
+  if (command === Command.REPLY) {
+    if (!core.frame_openReply(h, version, r34 ? 1 : 0)) throw coreError(h);
+    return { command, status: outWord(0) | 0 };
+  }
+  if (!core.frame_openTransaction(h, version, r34 ? 1 : 0)) throw coreError(h);
+  // read the out words before anything can call into the core again
+  const address = r34 ? copyOut(outWord(0) >>> 0, 32) : { options: outWord(0) >>> 0, id: outWord(1) >>> 0 };
+  const asyncNumber = (BigInt(outWord(5) >>> 0) << 32n) | BigInt(outWord(4) >>> 0);
+  return { command, address, code: outWord(2) >>> 0, flags: outWord(3) >>> 0, asyncNumber };
+}
