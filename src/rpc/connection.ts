@@ -35,6 +35,10 @@ export class Connection {
   readonly deferred: Incoming[] = [];
   /** Nested users waiting for a particular serve frame to be on top again. */
   readonly nestedWaiters: { frame: ServeFrame; take: (c: Connection) => void }[] = [];
+  /** Oneway queues started by commands from this connection. A two-way transaction that
+   *  arrives later waits for them, as libbinder's connection thread runs a oneway to
+   *  completion (with any queued behind it) before it reads the next command. */
+  readonly onewayDrains = new Set<Promise<void>>();
   private reader: FrameReader | null = null;
   private pendingFds: number[] = [];
   closed = false;

@@ -293,6 +293,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     let status: number = StatusCode.OK;
     let target: Node | null = null;
     tx.parcel._objects = this.codec;
+    if (conn.onewayDrains.size) await Promise.all(conn.onewayDrains);
     try {
       if (tx.addr === null) {
         status = this.answerSpecial(tx.code, reply);
@@ -361,7 +362,11 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     if (target.parked.length > this.limits.maxParkedOneways) {
       throw new ProtocolError(`${target.parked.length} oneway calls parked on one object`);
     }
-    if (!target.onewayRunning) void this.drainOneways(target, conn);
+    if (!target.onewayRunning) {
+      const drain = this.drainOneways(target, conn);
+      conn.onewayDrains.add(drain);
+      void drain.finally(() => conn.onewayDrains.delete(drain));
+    }
   }
 
   /** Run the parked oneways of a node in asyncNumber order, one at a time. */
