@@ -1,15 +1,17 @@
-// Frames in and out of a session. Outgoing: the core writes the header and the transaction or
-// reply struct into the parcel's headroom and appends the object table, and the finished frame
-// is copied out once for the transport. Incoming: the header is decoded by the core, the body
-// is copied once, piece by piece, from the transport's chunks into a parcel in linear memory,
-// and opened in place.
-import { core, copyOut, mem8, outWord, scratch, toScratch, SIZES } from "../core/core.js";
-import { F } from "../core/layout.js";
+// Frames in and out of a session. Outgoing frames are built around the parcel by
+// wire/frames.ts (header and struct in the parcel's headroom, object table appended) and
+// copied out once for the transport. Incoming: the header is decoded by the core, then the
+// body is copied once, piece by piece, from the transport's chunks into a parcel in linear
+// memory and opened in place.
+import { core, mem8, outWord, toScratch, SIZES } from "../core/core.js";
 import { Parcel } from "../parcel/parcel.js";
-import { ParcelError } from "../parcel/errors.js";
 import { Command, encodeDecStrong, encodeWireHeader } from "../wire/structs.js";
+import {
+  transactionFrame as wireTransactionFrame, r34TransactionFrame, replyFrame as wireReplyFrame,
+  prepareIncoming, openPrepared, type Opened,
+} from "../wire/frames.js";
 import type { ByteQueue } from "./byte-queue.js";
-import type { Dialect } from "./dialect.js";
+import { type Dialect, parcelMode } from "./dialect.js";
 import type { WireAddr } from "./address.js";
 
 /** The peer broke the protocol; the session ends. */
@@ -17,37 +19,17 @@ export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
 }
 
-function frameOut(parcel: Parcel, at: number): Uint8Array {
-  if (at === 0) {
-    const h = parcel._h;
-    const w = new Int32Array(core.memory.buffer);
-    const errno = w[(h + F.ERR) >> 2]!;
-    const errAt = w[(h + F.ERR_AT) >> 2]!;
-    const need = w[(h + F.ERR_NEED) >> 2]!;
-    w[(h + F.ERR) >> 2] = 0;
-    throw ParcelError.fromCore(errno, errAt, need);
-  }
-  return copyOut(at, outWord(0));
-}
-
-const lo = (n: number) => n >>> 0;
-const hi = (n: number) => Math.floor(n / 0x100000000) >>> 0;
+const SPECIAL = { options: 0, id: 0 };
 
 /** TRANSACT frame for `parcel` (address null = special transaction). */
 export function transactionFrame(parcel: Parcel, d: Dialect, addr: WireAddr | null, code: number, flags: number, asyncNumber: number): Uint8Array {
-  let src = 0;
-  if (d.r34 && addr?.r34) {
-    src = scratch(32);
-    mem8().set(addr.r34, src);
-  }
-  const at = core.frame_transaction(parcel._h, d.version, d.r34 ? 1 : 0, addr?.options ?? 0, addr?.id ?? 0, src,
-    code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber));
-  return frameOut(parcel, at);
+  if (d.r34) return r34TransactionFrame(parcel, addr?.r34 ?? null, code, flags, asyncNumber);
+  return wireTransactionFrame(parcel, d.version, addr ?? SPECIAL, code, flags, asyncNumber);
 }
 
 /** REPLY frame; a non-zero status carries no data. */
 export function replyFrame(parcel: Parcel, d: Dialect, status: number): Uint8Array {
-  return frameOut(parcel, core.frame_reply(parcel._h, d.version, d.r34 ? 1 : 0, status | 0));
+  return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status);
 }
 
 export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number): Uint8Array {
@@ -116,47 +98,26 @@ export class FrameReader {
 
     const parcel = new Parcel({ capacity: 0 });
     try {
-      const base = core.frame_prepareBody(parcel._h, bodySize);
-      if (base === 0) throw new ProtocolError(`cannot take a body of ${bodySize} bytes`);
+      const base = prepareIncoming(parcel, bodySize);
       const m = mem8();
       q.readInto(bodySize, (piece, off) => m.set(piece, base + off));
       if (fds) parcel._adoptFds(fds());
-      const d = this.d;
-      if (command === Command.TRANSACT) {
-        if (!core.frame_openTransaction(parcel._h, d.version, d.r34 ? 1 : 0)) throw badBody(parcel, "TRANSACT");
-        let addr: WireAddr | null;
-        if (d.r34) {
-          const a = copyOut(outWord(0) >>> 0, 32);
-          addr = a.every((x) => x === 0) ? null : { options: 0, id: 0, r34: a };
-        } else {
-          const options = outWord(0) >>> 0, id = outWord(1) >>> 0;
-          addr = options === 0 && id === 0 ? null : { options, id };
-        }
-        const code = outWord(2) >>> 0, flags = outWord(3) >>> 0;
-        const asyncNumber = (outWord(5) >>> 0) * 0x100000000 + (outWord(4) >>> 0);
-        parcel._setMode(parcel._mode() | modeBits(d));
-        return { cmd: 0, parcel, addr, code, flags, asyncNumber };
+      let opened: Opened;
+      try {
+        opened = openPrepared(parcel, this.d.r34 ? "r34" : this.d.version, command);
+      } catch (e) {
+        throw new ProtocolError(`malformed ${command === Command.TRANSACT ? "TRANSACT" : "REPLY"} body: ${(e as Error).message}`);
       }
-      if (!core.frame_openReply(parcel._h, d.version, d.r34 ? 1 : 0)) throw badBody(parcel, "REPLY");
-      const status = outWord(0) | 0;
-      parcel._setMode(parcel._mode() | modeBits(d));
-      return { cmd: 1, parcel, status };
+      parcel._setMode(parcel._mode() | parcelMode(this.d));
+      if (opened.command === Command.REPLY) return { cmd: 1, parcel, status: opened.status };
+      const a = opened.address;
+      const addr: WireAddr | null = a instanceof Uint8Array
+        ? (a.every((x) => x === 0) ? null : { options: 0, id: 0, r34: a })
+        : (a.options === 0 && a.id === 0 ? null : a);
+      return { cmd: 0, parcel, addr, code: opened.code, flags: opened.flags, asyncNumber: opened.asyncNumber };
     } catch (e) {
       parcel.dispose();
       throw e;
     }
   }
-}
-
-import { parcelMode } from "./dialect.js";
-function modeBits(d: Dialect): number { return parcelMode(d); }
-
-function badBody(parcel: Parcel, what: string): ProtocolError {
-  const w = new Int32Array(core.memory.buffer);
-  const h = parcel._h;
-  const errno = w[(h + F.ERR) >> 2]!;
-  const need = w[(h + F.ERR_NEED) >> 2]!;
-  w[(h + F.ERR) >> 2] = 0;
-  const e = ParcelError.fromCore(errno, w[(h + F.ERR_AT) >> 2]!, need);
-  return new ProtocolError(`malformed ${what} body: ${e.message}`);
 }

@@ -35,13 +35,15 @@ function frameOut(h: number, at: number): Uint8Array {
   return copyOut(at, outWord(0) >>> 0);
 }
 
-const lo = (v: bigint) => Number(BigInt.asUintN(64, v) & 0xffffffffn);
-const hi = (v: bigint) => Number(BigInt.asUintN(64, v) >> 32n);
+// asyncNumber is a plain number (exact to 2^53, far past any session's oneway count), which
+// keeps BigInt arithmetic off the per-call path
+const lo = (v: number) => v >>> 0;
+const hi = (v: number) => Math.floor(v / 0x100000000) >>> 0;
 
 /** TRANSACT frame: header, RpcWireTransaction (`address` all zero = special), data, and at
  *  v1+ the object table. A parcel with objects cannot be framed at v0 (BAD_FRAME). */
 export function transactionFrame(parcel: Parcel, version: number, address: WireAddress, code: number,
-    flags: number, asyncNumber: bigint): Uint8Array {
+    flags: number, asyncNumber: number): Uint8Array {
   const h = handle(parcel);
   return frameOut(h, core.frame_transaction(h, version >>> 0, 0, address.options >>> 0, address.id >>> 0, 0,
     code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)));
@@ -50,7 +52,7 @@ export function transactionFrame(parcel: Parcel, version: number, address: WireA
 /** r34 TRANSACT frame, including the u32 length prefix: `address` is the 32 raw address bytes
  *  (null = the special all-zero address). */
 export function r34TransactionFrame(parcel: Parcel, address: Uint8Array | null, code: number, flags: number,
-    asyncNumber: bigint): Uint8Array {
+    asyncNumber: number): Uint8Array {
   const h = handle(parcel);
   let src = 0;
   if (address) {
@@ -69,7 +71,7 @@ export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number
 }
 
 export type Opened =
-  | { command: typeof Command.TRANSACT; address: WireAddress | Uint8Array; code: number; flags: number; asyncNumber: bigint }
+  | { command: typeof Command.TRANSACT; address: WireAddress | Uint8Array; code: number; flags: number; asyncNumber: number }
   | { command: typeof Command.REPLY; status: number };
 
 /** Copy an incoming TRANSACT or REPLY body (the bytes after the RpcWireHeader) into `parcel`
@@ -77,17 +79,30 @@ export type Opened =
  *  of the data, with the received object table (v1+). Returns the struct's fields; an r34
  *  address is a copy of its 32 bytes. A malformed body is a ParcelError (BAD_FRAME, ...). */
 export function openIncoming(parcel: Parcel, dialect: FrameDialect, command: number, body: Uint8Array): Opened {
+  const base = prepareIncoming(parcel, body.length);
+  mem8().set(body, base);
+  return openPrepared(parcel, dialect, command);
+}
+
+/** First half of openIncoming: size the parcel for a body of `size` bytes and return the
+ *  linear-memory address the caller copies the body to (before any other core call). */
+export function prepareIncoming(parcel: Parcel, size: number): number {
+  const h = handle(parcel);
+  // the core adds the received-layout bits on open; drop any left from a previous use
+  parcel._setMode(parcel._mode() & ~(MODE.R34 | MODE.CHECK_TABLE));
+  const base = core.frame_prepareBody(h, size);
+  if (base === 0) throw coreError(h);
+  return base;
+}
+
+/** Second half of openIncoming: open the body now in the parcel's buffer. */
+export function openPrepared(parcel: Parcel, dialect: FrameDialect, command: number): Opened {
   const h = handle(parcel);
   if (command !== Command.TRANSACT && command !== Command.REPLY) {
     throw new ParcelError(ParcelErrorCode.BAD_FRAME, 0, "a TRANSACT or REPLY body", `cannot open a body of command ${command}`);
   }
   const r34 = dialect === "r34";
   const version = r34 ? 0 : dialect >>> 0;
-  // the core adds the received-layout bits on open; drop any left from a previous use
-  parcel._setMode(parcel._mode() & ~(MODE.R34 | MODE.CHECK_TABLE));
-  const base = core.frame_prepareBody(h, body.length);
-  if (base === 0) throw coreError(h);
-  mem8().set(body, base);
   if (command === Command.REPLY) {
     if (!core.frame_openReply(h, version, r34 ? 1 : 0)) throw coreError(h);
     return { command, status: outWord(0) | 0 };
@@ -95,6 +110,6 @@ export function openIncoming(parcel: Parcel, dialect: FrameDialect, command: num
   if (!core.frame_openTransaction(h, version, r34 ? 1 : 0)) throw coreError(h);
   // read the out words before anything can call into the core again
   const address = r34 ? copyOut(outWord(0) >>> 0, 32) : { options: outWord(0) >>> 0, id: outWord(1) >>> 0 };
-  const asyncNumber = (BigInt(outWord(5) >>> 0) << 32n) | BigInt(outWord(4) >>> 0);
+  const asyncNumber = (outWord(5) >>> 0) * 0x100000000 + (outWord(4) >>> 0);
   return { command, address, code: outWord(2) >>> 0, flags: outWord(3) >>> 0, asyncNumber };
 }

@@ -138,7 +138,7 @@ describe("§4 special transactions (v1+)", () => {
     const v = vector("4", /^GET_MAX_THREADS request, v1\+$/);
     const t = { address: special, code: SpecialTransaction.GET_MAX_THREADS, flags: 0, asyncNumber: 0n, parcelDataSize: 0 };
     for (const version of [1, 2]) {
-      expect(hex(withParcel((p) => transactionFrame(p, version, special, t.code, 0, 0n)))).toBe(hex(v.bytes));
+      expect(hex(withParcel((p) => transactionFrame(p, version, special, t.code, 0, 0)))).toBe(hex(v.bytes));
       expect(hex(cat(encodeWireHeader(Command.TRANSACT, SIZES.transaction), encodeTransaction(version, t)))).toBe(hex(v.bytes));
     }
     const f = splitFrame(v.bytes);
@@ -146,7 +146,7 @@ describe("§4 special transactions (v1+)", () => {
     expect(decodeTransaction(f.body)).toEqual(t);
     withParcel((p) => {
       const o = openIncoming(p, 1, Command.TRANSACT, f.body);
-      expect(o).toEqual({ command: Command.TRANSACT, address: special, code: t.code, flags: 0, asyncNumber: 0n });
+      expect(o).toEqual({ command: Command.TRANSACT, address: special, code: t.code, flags: 0, asyncNumber: 0 });
       expect(p.dataSize).toBe(0);
     });
   });
@@ -170,7 +170,7 @@ describe("§3 rsbinder android13+ vectors", () => {
   it("v0 TRANSACT GET_ROOT to the special address, no data", () => {
     const v = vector("3", /^v0 TRANSACT to special address, code GET_ROOT/);
     expect(v.bytes.length).toBe(SIZES.wireHeader + SIZES.transaction);
-    expect(hex(withParcel((p) => transactionFrame(p, 0, special, SpecialTransaction.GET_ROOT, 0, 0n)))).toBe(hex(v.bytes));
+    expect(hex(withParcel((p) => transactionFrame(p, 0, special, SpecialTransaction.GET_ROOT, 0, 0)))).toBe(hex(v.bytes));
     const f = splitFrame(v.bytes);
     expect(f).toMatchObject({ command: Command.TRANSACT, bodySize: SIZES.transaction });
     expect(decodeTransaction(f.body)).toEqual({ address: special, code: 0, flags: 0, asyncNumber: 0n, parcelDataSize: 0 });
@@ -245,7 +245,7 @@ describe("§3 v2 object-table framing golden", () => {
       p.setField(F.SIZE, g.data.length);
       return fn(p);
     }, cat(g.data, new Uint8Array(4)));
-    const frame = build((p) => transactionFrame(p, 2, special, 0, 0, 0n));
+    const frame = build((p) => transactionFrame(p, 2, special, 0, 0, 0));
     const f = splitFrame(frame);
     expect(f.bodySize).toBe(g.bodySize);
     expect(decodeTransaction(f.body).parcelDataSize).toBe(g.data.length);
@@ -286,9 +286,9 @@ describe("§3 v2 object-table framing golden", () => {
     withParcel((p) => {
       p._setMode(MODE.BINDER_POSITIONS);
       p._writeBinderAddress(AddressOption.CREATED, 1, 0x0c);
-      expect(catchError(() => transactionFrame(p, 0, special, 0, 0, 0n)).code).toBe("BAD_FRAME");
+      expect(catchError(() => transactionFrame(p, 0, special, 0, 0, 0)).code).toBe("BAD_FRAME");
       // and the parcel is still usable at v2: position 0 is in the table
-      const f = splitFrame(transactionFrame(p, 2, special, 0, 0, 0n));
+      const f = splitFrame(transactionFrame(p, 2, special, 0, 0, 0));
       expect(f.bodySize).toBe(SIZES.transaction + 16 + 4);
       expect(hex(f.body.subarray(SIZES.transaction + 16))).toBe("00000000");
     });
@@ -321,7 +321,7 @@ describe("§3 r34 (Android 12 layout) vectors", () => {
   it("TRANSACT(GET_ROOT): the builder adds rsbinder's length prefix in front of the vector", () => {
     const v = r34.get("TRANSACT(GET_ROOT)")!.bytes;
     expect(v.length).toBe(SIZES.wireHeader + SIZES.r34Transaction);
-    const frame = withParcel((p) => r34TransactionFrame(p, null, SpecialTransaction.GET_ROOT, 0, 0n));
+    const frame = withParcel((p) => r34TransactionFrame(p, null, SpecialTransaction.GET_ROOT, 0, 0));
     expect(hex(frame)).toBe(hex(prefixed(v)));
     expect(hex(frame.subarray(SIZES.r34Prefix))).toBe(hex(v));
     const body = v.subarray(SIZES.wireHeader);
@@ -330,13 +330,13 @@ describe("§3 r34 (Android 12 layout) vectors", () => {
     expect(decodeR34Transaction(body)).toEqual({ address: new Uint8Array(32), code: 0, flags: 0, asyncNumber: 0n });
     withParcel((p) => {
       const o = openIncoming(p, "r34", Command.TRANSACT, body);
-      expect(o).toEqual({ command: Command.TRANSACT, address: new Uint8Array(32), code: 0, flags: 0, asyncNumber: 0n });
+      expect(o).toEqual({ command: Command.TRANSACT, address: new Uint8Array(32), code: 0, flags: 0, asyncNumber: 0 });
       expect(p.dataSize).toBe(0);
     });
   });
   it("an r34 transaction with a 32-byte address, code, flags, async number and data round-trips", () => {
     const address = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
-    const frame = withParcel((p) => { p.writeInt32(42); return r34TransactionFrame(p, address, 7, 1, 0x1_0000_0002n); });
+    const frame = withParcel((p) => { p.writeInt32(42); return r34TransactionFrame(p, address, 7, 1, 0x1_0000_0002); });
     expect(u32(frame, 0)).toBe(frame.length - SIZES.r34Prefix);
     const h = decodeWireHeader(frame.subarray(SIZES.r34Prefix));
     expect(h).toEqual({ command: Command.TRANSACT, bodySize: SIZES.r34Transaction + 4, known: true });
@@ -344,7 +344,7 @@ describe("§3 r34 (Android 12 layout) vectors", () => {
     expect(hex(encodeR34Transaction({ address, code: 7, flags: 1, asyncNumber: 0x1_0000_0002n }))).toBe(hex(body.subarray(0, 64)));
     expect(decodeR34Transaction(body)).toEqual({ address, code: 7, flags: 1, asyncNumber: 0x1_0000_0002n });
     withParcel((p) => {
-      expect(openIncoming(p, "r34", Command.TRANSACT, body)).toEqual({ command: Command.TRANSACT, address, code: 7, flags: 1, asyncNumber: 0x1_0000_0002n });
+      expect(openIncoming(p, "r34", Command.TRANSACT, body)).toEqual({ command: Command.TRANSACT, address, code: 7, flags: 1, asyncNumber: 0x1_0000_0002 });
       expect(p.readInt32()).toBe(42);
     });
   });
@@ -490,11 +490,11 @@ describe("frames and parcels that came off the wire", () => {
     withParcel((p) => {
       openIncoming(p, 0, Command.REPLY, body); // data starts 4 bytes into the buffer
       expect(p.readInt32()).toBe(5);
-      expect(catchError(() => transactionFrame(p, 1, special, 0, 0, 0n)).code).toBe("BAD_FRAME");
+      expect(catchError(() => transactionFrame(p, 1, special, 0, 0, 0)).code).toBe("BAD_FRAME");
       expect(catchError(() => replyFrame(p, 0, 0)).code).toBe("BAD_FRAME");
       expect(catchError(() => replyFrame(p, 1, 0)).code).toBe("BAD_FRAME");
       expect(catchError(() => replyFrame(p, "r34", 0)).code).toBe("BAD_FRAME");
-      expect(catchError(() => r34TransactionFrame(p, null, 0, 0, 0n)).code).toBe("BAD_FRAME");
+      expect(catchError(() => r34TransactionFrame(p, null, 0, 0, 0)).code).toBe("BAD_FRAME");
       // the parcel is intact and still usable
       expect(hex(p.toBytes())).toBe("05000000");
       p.dataPosition = 0;
