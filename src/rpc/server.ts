@@ -145,7 +145,7 @@ export class RpcServer {
     const first = await queue.readExactly(4);
     if (!first) return null;
     const word = new DataView(first.buffer, first.byteOffset, 4).getUint32(0, true);
-    if (word > WIRE_VERSION_MAX && word !== WIRE_VERSION_EXPERIMENTAL) {
+    if (looksLikeR34Prefix(word)) {
       // not a version: an r34 length prefix (rsbinder's default dialect, no handshake)
       if (!this.opts.acceptR34) throw new Error(`client offered unknown wire version ${word}`);
       const session = this.newSession(R34, null);
@@ -224,6 +224,13 @@ export class RpcServer {
     for (const tc of this.pending) tc.close();
     for (const s of [...this.sessions.values(), ...this.r34Sessions]) s.shutdown();
   }
+}
+
+/** An r34 connection starts with the length of its first frame: at least a wire header plus
+ *  the smallest body (20 bytes). A versioned client starts with its version: small numbers
+ *  (0..2 today, room for future ones below 20) or EXPERIMENTAL (0xF0000000). */
+function looksLikeR34Prefix(word: number): boolean {
+  return word >= 20 && word < 0x10000000 && word !== WIRE_VERSION_EXPERIMENTAL;
 }
 
 function hex(b: Uint8Array): string {

@@ -49,3 +49,27 @@ export function until(cond: () => boolean, ms = 5000): Promise<void> {
     tick();
   });
 }
+
+import { buildSync } from "esbuild";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** Run a TypeScript fixture in a child node process (bundled on the fly with esbuild).
+ *  Resolves once the child prints its first line (its "ready" signal). */
+export async function spawnFixture(name: string, args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+  const entry = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  const out = join(mkdtempSync(join(tmpdir(), "tsb-fx-")), `${name}.mjs`);
+  buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning",
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+  const child = spawn(process.execPath, [out, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d) => {
+      buf += String(d);
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    child.once("exit", (code) => reject(new Error(`fixture ${name} exited with ${code} before it was ready`)));
+  });
+  return { child, firstLine };
+}

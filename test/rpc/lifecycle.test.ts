@@ -1,0 +1,98 @@
+// The end of sessions: killed peers, shutdown with calls in flight, death recipients.
+import { afterEach, describe, expect, it } from "vitest";
+import { DeadObjectError, type IBinder } from "../../src/index.js";
+import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
+import { socketPath, spawnFixture, until } from "./helpers.js";
+import { Nester, slow, nest } from "./test-service.js";
+import type { ChildProcess } from "node:child_process";
+
+const children: ChildProcess[] = [];
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) c.kill("SIGKILL");
+  for (const f of cleanup.splice(0)) await f();
+});
+
+describe("a killed peer", () => {
+  it("server killed mid-call: the pending call rejects DeadObjectError, death recipients fire once", async () => {
+    const path = socketPath();
+    const { child } = await spawnFixture("nester-server", [path, "2"]);
+    children.push(child);
+    const session = await connectUnix(path);
+    const root = (await session.getRoot())!;
+    const deaths: IBinder[] = [];
+    root.linkToDeath((who) => deaths.push(who));
+    const unlinked = () => { throw new Error("unlinked recipient must not fire"); };
+    root.linkToDeath(unlinked);
+    expect(root.unlinkToDeath(unlinked)).toBe(true);
+    expect(await nest(root, new Nester("c"), 0)).toBe("leaf");
+    const pending = slow(root, 30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGKILL");
+    await expect(pending).rejects.toBeInstanceOf(DeadObjectError);
+    await until(() => deaths.length === 1);
+    expect(deaths[0]).toBe(root);
+    expect(session.isAlive()).toBe(false);
+    expect(root.isBinderAlive()).toBe(false);
+    await expect(slow(root, 1)).rejects.toBeInstanceOf(DeadObjectError);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(deaths).toHaveLength(1);
+  });
+
+  it("client killed: the server's proxy of the client's callback dies, other sessions go on", async () => {
+    const path = socketPath();
+    const server = await listenUnix(path);
+    const service = new Nester("server");
+    server.setRoot(service);
+    cleanup.push(() => server.shutdown());
+    const other = await connectUnix(path);
+    const otherRoot = (await other.getRoot())!;
+    const { child } = await spawnFixture("nester-client", [path]);
+    children.push(child);
+    await until(() => service.held.length === 1);
+    const callback = service.held[0]!;
+    let died = 0;
+    callback.linkToDeath(() => died++);
+    child.kill("SIGKILL");
+    await until(() => died === 1);
+    expect(callback.isBinderAlive()).toBe(false);
+    expect(await nest(otherRoot, new Nester("other"), 0)).toBe("leaf");
+    expect(server.sessionCount).toBe(1);
+    other.shutdown();
+  });
+});
+
+describe("shutdown", () => {
+  it("server shutdown with calls in flight: they settle with DeadObjectError, recipients fire once", async () => {
+    const path = socketPath();
+    const server = await listenUnix(path, { maxThreads: 4 });
+    server.setRoot(new Nester("server"));
+    const session = await connectUnix(path);
+    const root = (await session.getRoot())!;
+    let deaths = 0;
+    root.linkToDeath(() => deaths++);
+    const pending = [slow(root, 10_000), slow(root, 10_000), slow(root, 10_000)];
+    await new Promise((r) => setTimeout(r, 30));
+    await server.shutdown();
+    const settled = await Promise.allSettled(pending);
+    for (const s of settled) {
+      expect(s.status).toBe("rejected");
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(DeadObjectError);
+    }
+    await until(() => deaths === 1 && !session.isAlive());
+    expect(server.sessionCount).toBe(0);
+  });
+
+  it("client shutdown ends the server side of the session", async () => {
+    const path = socketPath();
+    const server = await listenUnix(path);
+    server.setRoot(new Nester("server"));
+    cleanup.push(() => server.shutdown());
+    const sessions: { ended: boolean }[] = [];
+    server.onSession((s) => { const rec = { ended: false }; sessions.push(rec); s.onEnd(() => { rec.ended = true; }); });
+    const session = await connectUnix(path);
+    await session.getRoot();
+    session.shutdown();
+    await until(() => sessions.length === 1 && sessions[0]!.ended && server.sessionCount === 0);
+  });
+});
