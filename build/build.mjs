@@ -4,9 +4,9 @@
 //   node build/build.mjs            everything
 //   node build/build.mjs --core     only the wasm core and its inline module
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,4 +38,12 @@ if (!process.argv.includes("--core")) {
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit", cwd: root });
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
   console.log(`dist: tsc ${(performance.now() - t1).toFixed(0)} ms`);
+  // per-runtime steps (runtimes/deno, runtimes/bun): each exports build({ root, log })
+  for (const step of ["deno", "bun"]) {
+    const file = join(root, "build", `${step}.mjs`);
+    if (!existsSync(file)) continue;
+    const t = performance.now();
+    await (await import(pathToFileURL(file).href)).build({ root });
+    console.log(`${step}: ${(performance.now() - t).toFixed(0)} ms`);
+  }
 }
