@@ -392,8 +392,12 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   private resolveTarget(addr: WireAddr): Node {
-    const node = this.state.entering(addr);
-    if (!node.local) throw new ProtocolError(`transaction to an address that is not a local object`);
+    // On the versioned wire a call target is a reference the caller sent us (libbinder
+    // onBinderEntering; returned before the reply). The r34 dialect counts it on neither side
+    // (see transactProxy; rsbinder sends no target DEC_STRONG), so only look the node up:
+    // counting it would leave timesRecd that nothing returns and the node never erased.
+    const node = this.dialect.r34 ? this.state.lookup(addr) : this.state.entering(addr);
+    if (!node?.local) throw new ProtocolError(`transaction to an address that is not a local object`);
     return node;
   }
 

@@ -101,6 +101,12 @@ export class RpcState {
     return node;
   }
 
+  /** The node for an address, without counting a reference (undefined if unknown). */
+  lookup(addr: WireAddr): Node | undefined {
+    this.checkLive();
+    return this.nodes.get(keyOf(addr));
+  }
+
   /** The proxy object for a remote node (a new one if the old was released or collected). */
   proxyFor(node: Node): BinderProxy {
     let p = node.proxy?.deref();
