@@ -55,7 +55,7 @@ export type Incoming =
   | { cmd: 1; parcel: Parcel; status: number }
   | { cmd: 2; addr: WireAddr; amount: number };
 
-export interface FrameLimits { maxBody: number }
+export interface FrameLimits { maxBody: number; maxObjects: number }
 
 /** Pull complete frames out of a ByteQueue. Returns null until a whole frame is buffered. */
 export class FrameReader {
@@ -108,6 +108,8 @@ export class FrameReader {
       } catch (e) {
         throw new ProtocolError(`malformed ${command === Command.TRANSACT ? "TRANSACT" : "REPLY"} body: ${(e as Error).message}`);
       }
+      const objects = core.parcel_objectCount(parcel._h);
+      if (objects > this.limits.maxObjects) throw new ProtocolError(`${objects} objects in one parcel (limit ${this.limits.maxObjects})`);
       parcel._setMode(parcel._mode() | parcelMode(this.d));
       if (opened.command === Command.REPLY) return { cmd: 1, parcel, status: opened.status };
       const a = opened.address;

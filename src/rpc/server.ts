@@ -27,8 +27,10 @@ export interface ServerOptions {
   fdModes?: number[];
   /** Per session: connections that may serve calls, and what GET_MAX_THREADS reports (default 1). */
   maxThreads?: number;
-  /** Connections across all sessions (default unlimited). */
+  /** Connections across all sessions, handshaking ones included (default 4,096). */
   maxConnections?: number;
+  /** Sessions at once (default 4,096). */
+  maxSessions?: number;
   /** A connection must finish its handshake within this many ms (default 10,000). */
   handshakeTimeoutMs?: number;
   limits?: Partial<SessionLimits>;
@@ -55,7 +57,8 @@ export class RpcServer {
       acceptR34: options.acceptR34 ?? true,
       fdModes: options.fdModes ?? [FdMode.NONE],
       maxThreads: options.maxThreads ?? 1,
-      maxConnections: options.maxConnections ?? Infinity,
+      maxConnections: options.maxConnections ?? 4096,
+      maxSessions: options.maxSessions ?? 4096,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       limits: options.limits,
     };
@@ -207,6 +210,7 @@ export class RpcServer {
   }
 
   private newSession(dialect: ReturnType<typeof aosp>, id: Uint8Array | null): RpcSession {
+    if (this.sessionCount >= this.opts.maxSessions) throw new Error(`already serving ${this.sessionCount} sessions (maxSessions)`);
     return new RpcSession({
       dialect, isServer: true, sessionId: id, maxIncomingThreads: this.opts.maxThreads,
       limits: this.opts.limits, logger: this.logger, root: () => this.root,

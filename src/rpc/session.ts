@@ -39,13 +39,31 @@ export function getCallingIdentity(): PeerIdentity | null {
   return contextStore().get()?.peer ?? null;
 }
 
+/** What a peer may make this side hold or do before its session is ended (docs/limits.md). */
 export interface SessionLimits {
-  /** Largest frame body accepted from the peer (bytes). */
+  /** Largest frame body accepted from the peer, in bytes (default 16 MiB). */
   maxFrameBody: number;
+  /** Entries in one parcel's object table (default 1,024; libbinder sends at most 253 fds). */
+  maxParcelObjects: number;
   /** Oneway calls parked per object before the session is ended (libbinder: 10,000). */
   maxParkedOneways: number;
+  /** Bytes of incoming calls held waiting (parked oneways, two-way calls queued behind a
+   *  reply) per session (default 64 MiB). */
+  maxQueuedBytes: number;
+  /** Depth of nested calls on one connection (default 64). */
+  maxNestingDepth: number;
+  /** End the session when the peer returns references it was never given (default true).
+   *  libbinder logs these and carries on; a correct peer never sends them. */
+  strictRefcounts: boolean;
 }
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxFrameBody: 16 * 1024 * 1024, maxParkedOneways: 10_000 };
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxFrameBody: 16 * 1024 * 1024,
+  maxParcelObjects: 1024,
+  maxParkedOneways: 10_000,
+  maxQueuedBytes: 64 * 1024 * 1024,
+  maxNestingDepth: 64,
+  strictRefcounts: true,
+};
 
 export interface SessionInit {
   dialect: Dialect;
@@ -74,6 +92,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private readonly logger: Logger;
   private readonly rootProvider: (() => IBinder | null) | undefined;
   private ended: Error | null | undefined = undefined;
+  private queuedBytes = 0;
   readonly codec: ObjectCodec;
 
   constructor(init: SessionInit) {
@@ -119,7 +138,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   _addConnection(tc: TransportConnection, queue: ByteQueue, outgoing: boolean): Connection {
     const conn = new Connection(tc, queue, outgoing, this);
     this.connections.push(conn);
-    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody }));
+    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects }));
     if (outgoing) this.onAvailable(conn);
     return conn;
   }
@@ -239,8 +258,12 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     if (conn.stack.length === 0) {
       // serve two-way calls that queued up behind our reply, before new calls of ours
-      const next = conn.deferred.shift();
-      if (next) { this.serveTwoWay(conn, next as Extract<Incoming, { cmd: 0 }>); return; }
+      const next = conn.deferred.shift() as Extract<Incoming, { cmd: 0 }> | undefined;
+      if (next) {
+        this.queuedBytes -= next.parcel.dataSize;
+        this.serveTwoWay(conn, next);
+        return;
+      }
       if (conn.outgoing && this.waiters.length) this.waiters.shift()!(conn);
     }
   }
@@ -266,7 +289,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       }
       case 2: {
         const problem = this.state.decStrong(cmd.addr, cmd.amount);
-        if (problem) this.logger.warn(`session ${this.label}: ${problem} (ignored, as libbinder does)`);
+        if (problem) {
+          if (this.limits.strictRefcounts) throw new ProtocolError(problem);
+          this.logger.warn(`session ${this.label}: ${problem} (ignored, as libbinder does)`);
+        }
         return;
       }
       case 0: {
@@ -275,10 +301,23 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         if (top && top.kind === "serve") {
           // the peer started another call while we still owe a reply: serve it after
           conn.deferred.push(cmd);
+          this.holdQueued(cmd.parcel.dataSize);
           return;
+        }
+        if (conn.stack.length >= this.limits.maxNestingDepth) {
+          cmd.parcel.dispose();
+          throw new ProtocolError(`calls nested ${conn.stack.length} deep on one connection`);
         }
         this.serveTwoWay(conn, cmd);
       }
+    }
+  }
+
+  /** Count bytes of incoming calls held waiting; a peer that piles up more ends its session. */
+  private holdQueued(bytes: number): void {
+    this.queuedBytes += bytes;
+    if (this.queuedBytes > this.limits.maxQueuedBytes) {
+      throw new ProtocolError(`peer queued ${this.queuedBytes} bytes of calls (limit ${this.limits.maxQueuedBytes})`);
     }
   }
 
@@ -339,6 +378,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       tx.parcel.dispose();
       throw e;
     }
+    const size = tx.parcel.dataSize;
     const run = async () => {
       const reply = this.newParcel();
       try {
@@ -349,10 +389,12 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         this.logger.warn(`session ${this.label}: oneway call ${tx.code} threw: ${(e as Error)?.message ?? e}`);
       } finally {
         reply.dispose();
+        this.queuedBytes -= size;
         tx.parcel.dispose();
       }
     };
-    const release = () => tx.parcel.dispose();
+    const release = () => { this.queuedBytes -= size; tx.parcel.dispose(); };
+    this.queuedBytes += size;
     if (tx.asyncNumber < target.asyncNumber) {
       release();
       throw new ProtocolError(`oneway asyncNumber ${tx.asyncNumber} already used (expected ${target.asyncNumber})`);
@@ -362,6 +404,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     if (target.parked.length > this.limits.maxParkedOneways) {
       throw new ProtocolError(`${target.parked.length} oneway calls parked on one object`);
     }
+    this.holdQueued(0);
     if (!target.onewayRunning) {
       const drain = this.drainOneways(target, conn);
       conn.onewayDrains.add(drain);
