@@ -2,8 +2,8 @@
 import * as net from "node:net";
 import { unlinkSync, existsSync, statSync } from "node:fs";
 import type { RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { ANONYMOUS } from "../../src/rpc/transport.js";
 import { NodeSocketConnection } from "./socket.js";
+import { unixPeerIdentity } from "./peercred.js";
 
 /** "@name" is the Linux abstract namespace (no file); anything else is a path. */
 function socketPath(address: string): string {
@@ -18,8 +18,7 @@ export class NodeUnixTransport implements RpcTransport {
       const socket = net.connect({ path: socketPath(address) });
       socket.once("connect", () => {
         socket.off("error", reject);
-        // peer credentials need SO_PEERCRED, which node:net does not expose: reported as anonymous
-        resolve(new NodeSocketConnection(socket, ANONYMOUS, `unix:${address}`));
+        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
       });
       socket.once("error", reject);
     });
@@ -31,7 +30,8 @@ export class NodeUnixTransport implements RpcTransport {
     if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
     return new Promise((resolve, reject) => {
       const server = net.createServer((socket) => {
-        onConnection(new NodeSocketConnection(socket, ANONYMOUS, `unix:${address}`));
+        // credentials are taken at accept, before any byte is read
+        onConnection(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
       });
       server.once("error", reject);
       server.listen(path, () => {

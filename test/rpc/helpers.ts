@@ -1,5 +1,5 @@
 // Shared helpers for session tests: temp socket paths, a hello service, waiting.
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Binder, type Parcel, type IBinder } from "../../src/index.js";
@@ -56,12 +56,18 @@ import { fileURLToPath } from "node:url";
 
 /** Run a TypeScript fixture in a child node process (bundled on the fly with esbuild).
  *  Resolves once the child prints its first line (its "ready" signal). */
-export async function spawnFixture(name: string, args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+export async function spawnFixture(name: string, args: string[], ids: { uid?: number; gid?: number } = {}): Promise<{ child: ChildProcess; firstLine: string }> {
   const entry = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
-  const out = join(mkdtempSync(join(tmpdir(), "tsb-fx-")), `${name}.mjs`);
+  // bundled inside the repo (.tmp/ is ignored) so packages like koffi resolve from node_modules
+  // (a child running as another uid gets a world-readable copy in the temp dir instead)
+  const dir = ids.uid !== undefined ? tmpdir() : fileURLToPath(new URL("../../.tmp/fixtures/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const outDir = mkdtempSync(join(dir, `${name}-`));
+  if (ids.uid !== undefined) chmodSync(outDir, 0o755);
+  const out = join(outDir, `${name}.mjs`);
   buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning",
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
-  const child = spawn(process.execPath, [out, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    packages: "external" });
+  const child = spawn(process.execPath, [out, ...args], { stdio: ["ignore", "pipe", "inherit"], ...ids });
   const firstLine = await new Promise<string>((resolve, reject) => {
     let buf = "";
     child.stdout!.on("data", (d) => {
