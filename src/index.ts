@@ -21,3 +21,4 @@ export { setContextStoreFactory, type ContextStore } from "./rpc/context.js";
 export { defaultLogger, silentLogger, type Logger } from "./rpc/log.js";
 export type { RpcTransport, TransportConnection, TransportListener, ConnectionSink, PeerIdentity } from "./rpc/transport.js";
 export { WIRE_VERSION_MAX, FdMode } from "./wire/structs.js";
+export * from "./aidl/runtime/index.js";

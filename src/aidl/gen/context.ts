@@ -1,0 +1,126 @@
+/**
+ * Per-output-file state: which runtime symbols and which other generated modules are imported,
+ * and how a declaration is spelled in this file. Nested AIDL types are flattened protobuf-es
+ * style: `Outer.Inner` becomes the export `Outer_Inner` in Outer's file.
+ */
+import { topLevel, type Decl } from "../ast.js";
+import type { Model } from "../model.js";
+
+/** Runtime symbols that are types only (need `import type` under verbatimModuleSyntax). */
+const TYPE_ONLY = new Set(["IBinder", "IInterface", "AidlParcelable", "Holder", "ParcelableInit", "UnionCodec"]);
+
+/** TypeScript reserved words and strict-mode/contextual words that cannot name a binding. */
+const RESERVED = new Set([
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
+  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in",
+  "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
+  "typeof", "var", "void", "while", "with", "implements", "interface", "let", "package",
+  "private", "protected", "public", "static", "yield", "await", "arguments", "eval", "any",
+  "boolean", "number", "string", "symbol", "bigint", "never", "unknown", "object", "undefined",
+  "type", "as", "async", "constructor",
+]);
+
+/** Escapes an AIDL identifier used as a TS binding (parameter/variable): `in` → `in_`. */
+export function safeIdent(name: string): string {
+  return RESERVED.has(name) || name.startsWith("_") ? `${name}_` : name;
+}
+
+/** TS export name of a declaration (nested types joined with `_`). */
+export function tsDeclName(d: Decl): string {
+  const parts: string[] = [];
+  for (let x: Decl | undefined = d; x; x = x.parent) parts.unshift(x.name);
+  const name = parts.join("_");
+  return RESERVED.has(name) ? `${name}_` : name;
+}
+
+/** Output module path (relative to the output root, `/`-separated, `.ts`) of a top-level type. */
+export function modulePath(d: Decl): string {
+  const top = topLevel(d);
+  return top.document!.relPath.replace(/\.aidl$/, ".ts");
+}
+
+export class GenContext {
+  private readonly runtime = new Set<string>();
+  /** module specifier → (export name → local name) */
+  private readonly modules = new Map<string, Map<string, string>>();
+  private readonly localNames = new Map<string, Decl | string>();
+
+  constructor(
+    readonly model: Model,
+    readonly top: Decl,
+    readonly options: { version?: number; hash?: string },
+  ) {
+    const claim = (d: Decl) => {
+      this.localNames.set(tsDeclName(d), d);
+      for (const n of d.nested) claim(n);
+    };
+    claim(top);
+    // Companion exports (IFooProxy, IFooStub, Union_Tag) are claimed too so imports avoid them.
+    const claimCompanions = (d: Decl) => {
+      const n = tsDeclName(d);
+      if (d.kind === "interface") { this.localNames.set(`${n}Proxy`, d); this.localNames.set(`${n}Stub`, d); }
+      if (d.kind === "union") this.localNames.set(`${n}_Tag`, d);
+      d.nested.forEach(claimCompanions);
+    };
+    claimCompanions(top);
+  }
+
+  /** Local identifier of a runtime symbol from "tsbinder". */
+  rt(name: string): string {
+    this.runtime.add(name);
+    const taken = this.localNames.get(name);
+    return taken !== undefined && taken !== name ? `$${name}` : name;
+  }
+
+  /** Local identifier of a declaration (importing it from its module when it lives elsewhere). */
+  ref(d: Decl, suffix = ""): string {
+    const exportName = tsDeclName(d) + suffix;
+    if (topLevel(d) === this.top) return exportName;
+    const spec = relativeModule(modulePath(this.top), modulePath(d));
+    let names = this.modules.get(spec);
+    if (!names) { names = new Map(); this.modules.set(spec, names); }
+    const existing = names.get(exportName);
+    if (existing) return existing;
+    let local = exportName;
+    for (let i = 2; this.localNames.has(local) || RUNTIME_NAMES.has(local); i++) local = `${exportName}$${i}`;
+    this.localNames.set(local, exportName);
+    names.set(exportName, local);
+    return local;
+  }
+
+  /** The import block of the file. */
+  imports(): string {
+    const lines: string[] = [];
+    const rt = [...this.runtime].sort().map((n) => {
+      const local = this.rt(n);
+      const spec = local === n ? n : `${n} as ${local}`;
+      return TYPE_ONLY.has(n) ? `type ${spec}` : spec;
+    });
+    if (rt.length) lines.push(`import { ${rt.join(", ")} } from "tsbinder";`);
+    for (const [spec, names] of [...this.modules].sort(([a], [b]) => a.localeCompare(b))) {
+      const list = [...names].map(([exp, local]) => (exp === local ? exp : `${exp} as ${local}`));
+      lines.push(`import { ${list.join(", ")} } from "${spec}";`);
+    }
+    return lines.join("\n");
+  }
+}
+
+/** Names the generated code may import from "tsbinder"; AIDL types get an alias if they clash. */
+const RUNTIME_NAMES = new Set([
+  "Parcel", "Binder", "IBinder", "ParcelFileDescriptor", "ParcelableHolder", "IInterface",
+  "AidlParcelable", "Holder", "holder", "nonNull", "writeParcelable", "readParcelable", "writeArray",
+  "readArray", "checkFixedSize", "newOutArray", "writeByteEnumArray", "readByteEnumArray",
+  "newOutByteArray", "writeMap", "readMap", "transactCall", "transactOneway", "dispatchCall",
+  "dispatchOneway", "defineUnstructuredParcelable", "writeUnion", "readUnion", "badUnionTag",
+  "FLAG_CLEAR_BUF", "ParcelableInit", "UnionCodec", "requireValue",
+]);
+
+function relativeModule(from: string, to: string): string {
+  const a = from.split("/").slice(0, -1);
+  const b = to.split("/");
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  const up = a.length - i;
+  const rest = b.slice(i).join("/").replace(/\.ts$/, ".js");
+  return (up === 0 ? "./" : "../".repeat(up)) + rest;
+}

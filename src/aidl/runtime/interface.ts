@@ -1,0 +1,93 @@
+// Helpers for generated interface proxies and stubs.
+import type { Parcel } from "../../parcel/parcel.js";
+import type { IBinder } from "../../binder/ibinder.js";
+import { FLAG_ONEWAY } from "../../binder/ibinder.js";
+
+/** What every generated AIDL interface extends (Java's IInterface). */
+export interface IInterface {
+  /** The binder that carries this interface: the stub itself, or the proxy's remote binder. */
+  asBinder(): IBinder;
+}
+
+/**
+ * One two-way AIDL call: writes the interface token and the arguments, transacts, checks the
+ * Status header (throwing the typed ServiceException), then lets `readReply` read the result and
+ * the out/inout values. Both parcels are disposed whatever happens.
+ */
+export async function transactCall<T>(
+  remote: IBinder,
+  descriptor: string,
+  code: number,
+  flags: number,
+  writeArgs: (data: Parcel) => void,
+  readReply: (reply: Parcel) => T,
+): Promise<T> {
+  // The remote makes the parcel: a session proxy's parcels carry its wire dialect and object table.
+  const data = remote.newParcel();
+  try {
+    data.writeInterfaceToken(descriptor);
+    writeArgs(data);
+    const reply = await remote.transact(code, data, flags);
+    try {
+      reply.readException();
+      return readReply(reply);
+    } finally {
+      reply.dispose();
+    }
+  } finally {
+    data.dispose();
+  }
+}
+
+/** One oneway AIDL call (FLAG_ONEWAY; no reply, resolves once the transaction was sent). */
+export async function transactOneway(
+  remote: IBinder,
+  descriptor: string,
+  code: number,
+  flags: number,
+  writeArgs: (data: Parcel) => void,
+): Promise<void> {
+  const data = remote.newParcel();
+  try {
+    data.writeInterfaceToken(descriptor);
+    writeArgs(data);
+    const reply = await remote.transact(code, data, flags | FLAG_ONEWAY);
+    reply.dispose();
+  } finally {
+    data.dispose();
+  }
+}
+
+/**
+ * Server side of one two-way call: runs the implementation, then writes the Status header and
+ * (on success) lets `writeReply` write the result and out/inout values. An exception thrown by
+ * the implementation is sent to the caller as an AIDL exception (Parcel.writeException).
+ */
+export async function dispatchCall<T>(reply: Parcel, call: () => Promise<T>, writeReply: (reply: Parcel, result: T) => void): Promise<true> {
+  let result: T;
+  try {
+    result = await call();
+  } catch (e) {
+    reply.writeException(e);
+    return true;
+  }
+  reply.writeNoException();
+  writeReply(reply, result);
+  return true;
+}
+
+/** Server side of a oneway call: nobody waits for an answer, so errors are only reported. */
+export async function dispatchOneway(call: () => Promise<void>, onError: (e: unknown) => void = reportOnewayError): Promise<true> {
+  try {
+    await call();
+  } catch (e) {
+    onError(e);
+  }
+  return true;
+}
+
+function reportOnewayError(e: unknown): void {
+  // A oneway method has no reply to carry the exception; surfacing it beats swallowing it.
+  // (console is not in the runtime-neutral lib set, but exists on Node, Deno and Bun)
+  (globalThis as { console?: { error(...args: unknown[]): void } }).console?.error("tsbinder: exception in oneway AIDL method:", e);
+}
