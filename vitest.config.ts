@@ -11,5 +11,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // --expose-gc: the FinalizationRegistry safety net for forgotten proxies is tested
+    execArgv: ["--expose-gc"],
   },
 });
