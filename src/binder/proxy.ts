@@ -37,8 +37,8 @@ export class BinderProxy implements IBinder {
   /** Parcel for a call on this proxy (carries the session's dialect and object table). */
   newParcel(): Parcel { return this._host.newParcel(); }
 
-  async transact(code: number, data: Parcel, flags = 0): Promise<Parcel> {
-    if (this.released) throw new DeadObjectError("the proxy was disposed");
+  transact(code: number, data: Parcel, flags = 0): Promise<Parcel> {
+    if (this.released) return Promise.reject(new DeadObjectError("the proxy was disposed"));
     return this._host.transactProxy(this, code, data, flags);
   }
 

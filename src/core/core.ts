@@ -43,17 +43,19 @@ function refresh(): void {
   dv = new DataView(memory.buffer);
 }
 
-/** Current byte view of linear memory (a detached view has length 0 after growth). */
+// Growing linear memory detaches the old ArrayBuffer, and every view of it reads length 0:
+// that check alone finds stale views (reading memory.buffer each time costs ~10x more).
+/** Current byte view of linear memory. */
 export function mem8(): Uint8Array {
-  if (u8.length === 0 || u8.buffer !== memory.buffer) refresh();
+  if (u8.length === 0) refresh();
   return u8;
 }
 export function mem32(): Int32Array {
-  if (i32.length === 0 || i32.buffer !== memory.buffer) refresh();
+  if (i32.length === 0) refresh();
   return i32;
 }
 export function memView(): DataView {
-  if (dv.byteLength === 0 || dv.buffer !== memory.buffer) refresh();
+  if (dv.byteLength === 0) refresh();
   return dv;
 }
 
@@ -84,9 +86,16 @@ export function toScratch(bytes: Uint8Array): number {
   return at;
 }
 
+/** Where copies out of linear memory go: a runtime may supply pooled buffers (Node's
+ *  Buffer.allocUnsafe) that its sockets take without conversion. */
+let allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n);
+export function setByteAllocator(fn: (n: number) => Uint8Array): void { allocate = fn; }
+
 /** Copy n bytes out of linear memory. */
 export function copyOut(at: number, n: number): Uint8Array {
-  return mem8().slice(at, at + n);
+  const out = allocate(n);
+  out.set(mem8().subarray(at, at + n));
+  return out;
 }
 
 /** Read word i of the out area. */

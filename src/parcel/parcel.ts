@@ -30,6 +30,9 @@ const finalizer = new FinalizationRegistry<number>((handle) => core.parcel_destr
 export interface ParcelOptions {
   /** Initial data capacity in bytes. */
   capacity?: number;
+  /** @internal the owner disposes it on every path (session-internal parcels): skip the
+   *  garbage-collection safety net, which costs a registration per parcel. */
+  owned?: boolean;
 }
 
 export class Parcel {
@@ -44,7 +47,7 @@ export class Parcel {
 
   constructor(options?: ParcelOptions) {
     this._h = core.parcel_create(options?.capacity ?? 256, SIZES.headroom);
-    finalizer.register(this, this._h, this);
+    if (!options?.owned) finalizer.register(this, this._h, this);
   }
 
   /** A parcel holding a copy of `bytes`, positioned at 0. */

@@ -96,7 +96,8 @@ export class FrameReader {
       return { cmd: 2, addr: { options: v.getUint32(0, true), id: v.getUint32(4, true) }, amount: v.getUint32(8, true) };
     }
 
-    const parcel = new Parcel({ capacity: 0 });
+    // a TRANSACT's parcel is disposed by the session after the call; a REPLY's goes to the caller
+    const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
     try {
       const base = prepareIncoming(parcel, bodySize);
       const m = mem8();

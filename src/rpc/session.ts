@@ -119,8 +119,8 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   get objectCount(): number { return this.state.size; }
 
   /** A parcel for a call in this session (its dialect and object table). */
-  newParcel(): Parcel {
-    const p = new Parcel();
+  newParcel(owned = false): Parcel {
+    const p = new Parcel(owned ? { owned } : undefined);
     p._setMode(parcelMode(this.dialect));
     p._objects = this.codec;
     return p;
@@ -156,7 +156,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 
   /** @internal a special transaction (address zero). */
   async special(code: number): Promise<Parcel> {
-    const data = this.newParcel();
+    const data = this.newParcel(true);
     try {
       const bytes = transactionFrame(data, this.dialect, null, code, 0, 0);
       return await this.roundTrip(bytes, undefined);
@@ -328,7 +328,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   private async execute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>): Promise<void> {
-    const reply = this.newParcel();
+    const reply = this.newParcel(true);
     let status: number = StatusCode.OK;
     let target: Node | null = null;
     tx.parcel._objects = this.codec;
@@ -380,7 +380,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     const size = tx.parcel.dataSize;
     const run = async () => {
-      const reply = this.newParcel();
+      const reply = this.newParcel(true);
       try {
         const ctx: CallContext = { session: this, connection: conn, frame: null, peer: conn.transport.peer };
         const status = await contextStore().run(ctx, () => target.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
