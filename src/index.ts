@@ -2,7 +2,9 @@
 // adapters live in tsbinder/node (and, as they land, tsbinder/deno, tsbinder/bun).
 export { Parcel, MAX_OUT_VECTOR, type ParcelOptions } from "./parcel/parcel.js";
 export { ParcelError, ParcelErrorCode } from "./parcel/errors.js";
-export { ParcelFileDescriptor, setFdCloser, type FdCloser } from "./parcel/file-descriptor.js";
+export {
+  ParcelFileDescriptor, setFdCloser, setFdOps, MAX_FDS_PER_MESSAGE, type FdCloser, type FdOps,
+} from "./parcel/file-descriptor.js";
 export type { ObjectCodec, RawAddress } from "./parcel/objects.js";
 export { CoreAbortError } from "./core/core.js";
 export * from "./binder/ibinder.js";
@@ -22,3 +24,4 @@ export { defaultLogger, silentLogger, type Logger } from "./rpc/log.js";
 export type { RpcTransport, TransportConnection, TransportListener, ConnectionSink, PeerIdentity } from "./rpc/transport.js";
 export { WIRE_VERSION_MAX, FdMode } from "./wire/structs.js";
 export * from "./aidl/runtime/index.js";
+export * from "./transports/index.js";

@@ -16,7 +16,8 @@ export type PeerIdentity =
 export const ANONYMOUS: PeerIdentity = { kind: "anonymous" };
 
 export interface ConnectionSink {
-  /** Bytes arrived. The chunk may be reused by the adapter after the call returns. */
+  /** Bytes arrived. The chunk is handed over: the session may keep a reference to it until a
+   *  frame is complete, so an adapter must not reuse its memory (copy out of a reused buffer). */
   data(chunk: Uint8Array, fds?: number[]): void;
   /** The stream ended (error is set for an abnormal end). Called once. */
   end(error?: Error): void;

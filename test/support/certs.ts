@@ -59,7 +59,9 @@ export function testPki(): Promise<TestPki> {
     const wrong = await makeCa("unrelated CA");
     const server = await makeLeaf(ca, "CN=localhost", "02", true);
     const clientSubject = "CN=tsbinder test client,O=tsbinder";
-    const client = await makeLeaf(ca, clientSubject, "03", false);
+    // encoded most general first (O, then CN), as certificates usually are, so that the RFC 4514
+    // form a TLS peer identity reports (most specific first) is exactly clientSubject
+    const client = await makeLeaf(ca, "O=tsbinder,CN=tsbinder test client", "03", false);
     const wrongClient = await makeLeaf(wrong, "CN=stranger", "04", false);
     return {
       caCert: ca.cert.toString("pem"), serverCert: server.cert, serverKey: server.key,
