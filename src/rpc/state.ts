@@ -13,6 +13,7 @@ import type { DeathRecipient } from "../binder/ibinder.js";
 import { type AddressKey, type WireAddr, KNOWN_OPTIONS, keyOf, addrOfKey, isServerAllocated, r34Address } from "./address.js";
 import { AddressOption } from "../wire/structs.js";
 import { ProtocolError } from "./framing.js";
+import { DeadObjectError } from "../binder/errors.js";
 
 export interface ParkedOneway { asyncNumber: number; run: () => Promise<void>; release: () => void }
 
@@ -184,7 +185,7 @@ export class RpcState {
   get isTerminated(): boolean { return this.terminated; }
 
   private checkLive(): void {
-    if (this.terminated) throw new ProtocolError("session has ended");
+    if (this.terminated) throw new DeadObjectError("the session has ended");
   }
 
   static addrOf(key: AddressKey): WireAddr { return addrOfKey(key); }
