@@ -5,10 +5,11 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync } from "node:fs";
 import { setContextStoreFactory } from "../../src/rpc/context.js";
 import { setFdCloser } from "../../src/parcel/file-descriptor.js";
-import { connectSession, type ConnectOptions } from "../../src/rpc/client.js";
-import { RpcServer, type ServerOptions } from "../../src/rpc/server.js";
-import type { RpcSession } from "../../src/rpc/session.js";
+import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
+import { NodeUnixFdTransport, unixFdTransport } from "./unix-fds.js";
+import { tcpTransport } from "./tcp.js";
+import { NodeTlsTransport, NodeTlsUnixTransport } from "./tls.js";
 
 setContextStoreFactory(<T>() => {
   const als = new AsyncLocalStorage<T>();
@@ -17,16 +18,28 @@ setContextStoreFactory(<T>() => {
 setFdCloser((fd) => { try { closeSync(fd); } catch { /* already closed */ } });
 
 export { NodeUnixTransport, unixTransport } from "./unix.js";
+export { NodeUnixFdTransport, NodeUnixFdConnection, unixFdTransport } from "./unix-fds.js";
 export { NodeSocketConnection } from "./socket.js";
+export { NodeTcpTransport, tcpTransport } from "./tcp.js";
+export { NodeTlsTransport, NodeTlsUnixTransport, tlsTransport, tlsUnixTransport, tlsError } from "./tls.js";
+export {
+  TlsHandshakeError, parseHostPort, formatHostPort, portOf, type TlsOptions, type NetRpcServer,
+} from "../../src/transports/net.js";
 
-/** Connect a client session over a Unix socket (path, or "@name" for an abstract socket). */
-export function connectUnix(address: string, options?: ConnectOptions): Promise<RpcSession> {
-  return connectSession(unixTransport, address, options);
-}
-
-/** Start an RpcServer listening on a Unix socket. */
-export async function listenUnix(address: string, options?: ServerOptions): Promise<RpcServer> {
-  const server = new RpcServer(options);
-  await server.listen(unixTransport, address);
-  return server;
-}
+const api: EntryPoints = entryPoints({
+  unix: unixTransport,
+  // fd passing (SCM_RIGHTS) where koffi can drive recvmsg/sendmsg (Linux); elsewhere a request
+  // for fds fails with FDS_NOT_ALLOWED
+  unixWithFds: NodeUnixFdTransport.unavailable() === null ? unixFdTransport : undefined,
+  tcp: tcpTransport,
+  tls: (o) => new NodeTlsTransport(o),
+  tlsUnix: (o) => new NodeTlsUnixTransport(o),
+});
+export const connectUnix: EntryPoints["connectUnix"] = api.connectUnix;
+export const listenUnix: EntryPoints["listenUnix"] = api.listenUnix;
+export const connectTcp: EntryPoints["connectTcp"] = api.connectTcp;
+export const listenTcp: EntryPoints["listenTcp"] = api.listenTcp;
+export const connectTls: EntryPoints["connectTls"] = api.connectTls;
+export const listenTls: EntryPoints["listenTls"] = api.listenTls;
+export const connectTlsUnix: EntryPoints["connectTlsUnix"] = api.connectTlsUnix;
+export const listenTlsUnix: EntryPoints["listenTlsUnix"] = api.listenTlsUnix;

@@ -38,9 +38,13 @@ export function socketFd(socket: Socket): number {
 }
 
 export function unixPeerIdentity(socket: Socket): PeerIdentity {
+  return unixPeerIdentityOfFd(socketFd(socket));
+}
+
+/** SO_PEERCRED of a Unix socket descriptor (the fd-passing transport owns raw descriptors). */
+export function unixPeerIdentityOfFd(fd: number): PeerIdentity {
   const fn = load();
   if (!fn) return { kind: "anonymous", reason: unavailable };
-  const fd = socketFd(socket);
   if (fd < 0) return { kind: "anonymous", reason: "socket has no file descriptor" };
   const out = Buffer.alloc(12);
   const len = [12];

@@ -6,7 +6,7 @@ import { core, mem8, mem32, memView, scratch, SIZES } from "../core/core.js";
 import { F, MODE } from "../core/layout.js";
 import { ParcelError, ParcelErrorCode } from "./errors.js";
 import { localObjectCodec, type ObjectCodec, type RawAddress } from "./objects.js";
-import { ParcelFileDescriptor } from "./file-descriptor.js";
+import { ParcelFileDescriptor, dupRawFd } from "./file-descriptor.js";
 import type { IBinder } from "../binder/ibinder.js";
 import { BinderError, exceptionFromCode, ServiceException } from "../binder/errors.js";
 import { ExceptionCode, StatusCode } from "../binder/status.js";
@@ -42,8 +42,10 @@ export class Parcel {
   _objects: ObjectCodec = localObjectCodec;
   /** @internal a non-null binder was written (its address belongs to `_objects`' owner). */
   _hasBinders = false;
-  /** @internal fds carried with this parcel, in object-index order. */
+  /** @internal fds carried with this parcel, in object-index order. Rules: file-descriptor.ts. */
   _fds: ParcelFileDescriptor[] = [];
+  /** @internal per entry of `_fds`: owned here (received, or written with takeOwnership). */
+  _fdOwned: boolean[] = [];
 
   constructor(options?: ParcelOptions) {
     this._h = core.parcel_create(options?.capacity ?? 256, SIZES.headroom);
@@ -65,8 +67,7 @@ export class Parcel {
     finalizer.unregister(this);
     core.parcel_destroy(this.h());
     this._h = 0;
-    for (const fd of this._fds) fd.close();
-    this._fds = [];
+    this.dropFds();
   }
   [Symbol.dispose](): void { this.dispose(); }
 
@@ -91,8 +92,14 @@ export class Parcel {
   /** Drop the contents, keep the allocation. */
   reset(): void {
     core.parcel_reset(this.h());
-    for (const fd of this._fds) fd.close();
+    this.dropFds();
+  }
+
+  /** Close the fds this parcel owns (received ones); written ones stay their writer's. */
+  private dropFds(): void {
+    for (let i = 0; i < this._fds.length; i++) if (this._fdOwned[i]) this._fds[i]!.close();
     this._fds = [];
+    this._fdOwned = [];
   }
 
   // ---- scalars -------------------------------------------------------------------------
@@ -425,28 +432,37 @@ export class Parcel {
     return b;
   }
 
-  /** The fd object alone (libbinder writeFileDescriptor). The parcel takes a duplicate
-   *  reference: the descriptor is sent with the message. */
-  writeFileDescriptor(fd: ParcelFileDescriptor): void {
+  /** The fd object alone (libbinder writeFileDescriptor). By default the parcel refers to
+   *  `fd` without owning it: the session sends a duplicate, and `fd` stays the caller's to
+   *  close (once transact() has returned, or onTransact for a reply). With `takeOwnership` the
+   *  parcel closes it when disposed (handy for a reply: hand the descriptor over and forget
+   *  it). Needs a session that carries fds (else FDS_NOT_ALLOWED). */
+  writeFileDescriptor(fd: ParcelFileDescriptor, takeOwnership = false): void {
+    if (!(fd instanceof ParcelFileDescriptor) || fd.fd < 0) this.badValue("open ParcelFileDescriptor", fd);
     const index = core.parcel_writeFd(this.h());
     if (index < 0) this.raise();
     this._fds.push(fd);
+    this._fdOwned.push(takeOwnership);
   }
+  /** Read an fd object: a NEW ParcelFileDescriptor owning a duplicate of the descriptor
+   *  (libbinder readUniqueFileDescriptor); the caller closes it. The parcel keeps (and closes
+   *  on dispose) the descriptor that arrived with the message. */
   readFileDescriptor(): ParcelFileDescriptor {
+    const start = this.dataPosition;
     const index = core.parcel_readFd(this.h(), this._fds.length);
     if (index < 0) this.raise();
-    // the receiver owns received fds; taking one moves ownership to the caller
-    const fd = this._fds[index]!;
-    return fd;
+    const fd = this._fds[index]!.fd;
+    if (fd < 0) throw new ParcelError(ParcelErrorCode.BAD_VALUE, start, "an open file descriptor (it was closed)");
+    return ParcelFileDescriptor._owned(dupRawFd(fd));
   }
   /** ParcelFileDescriptor as AIDL writes it: presence, comm-channel flag 0, fd object. */
-  writeParcelFileDescriptor(p: ParcelFileDescriptor | null): void {
+  writeParcelFileDescriptor(p: ParcelFileDescriptor | null, takeOwnership = false): void {
     if (p === null || p === undefined) { this.writeInt32(0); return; }
     const start = this.dataPosition;
     this.writeInt32(1);
     this.writeInt32(0);
     try {
-      this.writeFileDescriptor(p);
+      this.writeFileDescriptor(p, takeOwnership);
     } catch (e) {
       this.setField(F.POS, start);
       this.setField(F.SIZE, start);
@@ -533,7 +549,10 @@ export class Parcel {
   }
   /** @internal fds that arrived with the message this parcel was read from (now owned here). */
   _adoptFds(fds: readonly number[]): void {
-    for (const fd of fds) this._fds.push(new ParcelFileDescriptor(fd));
+    for (const fd of fds) {
+      this._fds.push(ParcelFileDescriptor._owned(fd));
+      this._fdOwned.push(true);
+    }
   }
   /** @internal set MODE bits (session dialect/version). */
   _setMode(mode: number): void { this.setField(F.MODE, mode); }

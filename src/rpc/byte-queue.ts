@@ -6,16 +6,20 @@ export class ByteQueue {
   private chunks: Uint8Array[] = [];
   private head = 0; // offset into chunks[0]
   private total = 0;
+  private pushedTotal = 0;
   private waiter: (() => void) | null = null;
   private ended = false;
 
   get length(): number { return this.total; }
+  /** Bytes ever pushed: `pushed - length` is the stream offset of the next unread byte. */
+  get pushed(): number { return this.pushedTotal; }
   get isEnded(): boolean { return this.ended; }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.total += chunk.length;
+    this.pushedTotal += chunk.length;
     this.wake();
   }
 
@@ -29,8 +33,8 @@ export class ByteQueue {
     return new Promise((resolve) => { this.waiter = resolve; });
   }
 
-  /** n bytes, or null if fewer are buffered. The result is a view when it lies in one chunk:
-   *  use it before the next push (the adapter may reuse its buffer) or copy it. */
+  /** n bytes, or null if fewer are buffered. The result is a view of a transport chunk when it
+   *  lies in one: use it or copy it before handing it on. */
   read(n: number): Uint8Array | null {
     if (n > this.total) return null;
     if (n === 0) return new Uint8Array(0);

@@ -7,6 +7,8 @@
 //      with the INCOMING bit; the server writes "cci").
 // The r34 profile has no handshake: one connection, frames from the first byte.
 import { ByteQueue } from "./byte-queue.js";
+import type { FdBatch } from "./connection.js";
+import { closeRawFds } from "../parcel/file-descriptor.js";
 import { RpcSession, type SessionLimits } from "./session.js";
 import { aosp, R34 } from "./dialect.js";
 import type { RpcTransport, TransportConnection } from "./transport.js";
@@ -38,17 +40,31 @@ export class HandshakeError extends BinderError {
   constructor(message: string, status: number = StatusCode.BAD_VALUE) { super(status, message); }
 }
 
+/** Where a transport connection's data goes: the queue until the session adopts it. */
+export interface Hooks {
+  target: ((c: Uint8Array, fds?: number[]) => void) | null;
+  end: ((e?: Error) => void) | null;
+  /** Fds received before adopt(), with their stream offsets. */
+  early: FdBatch[];
+}
+
 /** Wire a transport connection to a byte queue (used until the session takes it over). */
-export function attach(tc: TransportConnection): { queue: ByteQueue; onData: { target: ((c: Uint8Array, fds?: number[]) => void) | null; end: ((e?: Error) => void) | null } } {
+export function attach(tc: TransportConnection): { queue: ByteQueue; onData: Hooks } {
   const queue = new ByteQueue();
-  const hooks: { target: ((c: Uint8Array, fds?: number[]) => void) | null; end: ((e?: Error) => void) | null } = { target: null, end: null };
+  const hooks: Hooks = { target: null, end: null, early: [] };
   tc.start({
     data(chunk, fds) {
-      if (hooks.target) hooks.target(chunk, fds);
-      else queue.push(chunk.slice());
+      if (hooks.target) return hooks.target(chunk, fds);
+      queue.push(chunk.slice());
+      // fds that came before the session took the connection over wait for it (adopt)
+      if (fds && fds.length) {
+        if (chunk.length) hooks.early.push({ at: queue.pushed - 1, fds });
+        else closeRawFds(fds);
+      }
     },
     end(error) {
       queue.end();
+      if (!hooks.target) { for (const b of hooks.early.splice(0)) closeRawFds(b.fds); }
       hooks.end?.(error);
     },
   });
@@ -93,6 +109,10 @@ export async function connectSession(transport: RpcTransport, address: string, o
     const { version } = decodeNewSessionResponse(await readOrFail(queue, SIZES.newSessionResponse, "RpcNewSessionResponse"));
     if (version > maxVersion || !versionSupported(version)) {
       throw new HandshakeError(`server answered wire version ${version}, above the ${maxVersion} this client offered`);
+    }
+    // fd objects exist from wire v1 on (rpc-wire §3.6): no silent fd-less session
+    if (wantFds && version < 1) {
+      throw new HandshakeError(`file descriptors need wire version 1 or later (negotiated ${version})`, StatusCode.FDS_NOT_ALLOWED);
     }
     session = new RpcSession({ dialect: aosp(version, wantFds), isServer: false, sessionId: null, maxIncomingThreads: opts.maxIncomingThreads ?? 0, ...common });
     adopt(session, tc, queue, onData, true);
@@ -147,9 +167,8 @@ async function attachConnection(transport: RpcTransport, address: string, sessio
 
 /** Hand a handshaken transport connection to the session. */
 export function adopt(session: RpcSession, tc: TransportConnection, queue: ByteQueue,
-    hooks: { target: ((c: Uint8Array, fds?: number[]) => void) | null; end: ((e?: Error) => void) | null },
-    outgoing: boolean): void {
-  const conn = session._addConnection(tc, queue, outgoing);
+    hooks: Hooks, outgoing: boolean): void {
+  const conn = session._addConnection(tc, queue, outgoing, hooks.early.splice(0));
   hooks.target = (chunk, fds) => conn.onData(chunk, fds);
   hooks.end = (error) => session.onConnectionEnd(conn, error);
   if (queue.isEnded) session.onConnectionEnd(conn);

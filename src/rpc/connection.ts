@@ -5,9 +5,10 @@
 // on top. Two-way transactions the peer starts while we still owe a reply are served in
 // arrival order afterwards, as libbinder's one-thread-per-connection server would.
 import { ByteQueue } from "./byte-queue.js";
-import { FrameReader, type Incoming } from "./framing.js";
+import { FrameReader, ProtocolError, type Incoming } from "./framing.js";
 import type { TransportConnection } from "./transport.js";
 import type { Parcel } from "../parcel/parcel.js";
+import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../parcel/file-descriptor.js";
 
 export interface CallFrame {
   kind: "call";
@@ -20,6 +21,9 @@ export interface ServeFrame {
   replyFds: readonly number[] | undefined;
 }
 export type Frame = CallFrame | ServeFrame;
+
+/** Fds received with a chunk whose last byte is at stream offset `at`. */
+export interface FdBatch { at: number; fds: number[] }
 
 export interface ConnectionOwner {
   onCommand(conn: Connection, cmd: Incoming): void;
@@ -34,13 +38,16 @@ export class Connection {
   /** Two-way TRANSACTs that arrived while we owed a reply on this connection. */
   readonly deferred: Incoming[] = [];
   /** Nested users waiting for a particular serve frame to be on top again. */
-  readonly nestedWaiters: { frame: ServeFrame; take: (c: Connection) => void }[] = [];
+  readonly nestedWaiters: { frame: ServeFrame; take: ((c: Connection) => void) & { drop?: (e: Error) => void } }[] = [];
   /** Oneway queues started by commands from this connection. A two-way transaction that
    *  arrives later waits for them, as libbinder's connection thread runs a oneway to
    *  completion (with any queued behind it) before it reads the next command. */
   readonly onewayDrains = new Set<Promise<void>>();
   private reader: FrameReader | null = null;
-  private pendingFds: number[] = [];
+  /** Received fds not yet given to a parcel, each batch with the stream offset (in `queue`'s
+   *  count of pushed bytes) of the last byte of the chunk it came with (see onData). */
+  private pendingFds: FdBatch[] = [];
+  private pendingFdCount = 0;
   closed = false;
 
   constructor(
@@ -51,26 +58,55 @@ export class Connection {
     private readonly owner: ConnectionOwner,
   ) {}
 
+  /** Fds that arrived during the handshake, before this connection existed (a client may
+   *  send its first call, fds and all, right behind the connection header). */
+  adoptEarlyFds(batches: FdBatch[]): void {
+    for (const b of batches) {
+      this.pendingFds.push(b);
+      this.pendingFdCount += b.fds.length;
+    }
+  }
+
   /** Switch from handshake reads to frame processing. */
   beginFrames(reader: FrameReader): void {
     this.reader = reader;
     this.pump();
   }
 
-  /** Called by the transport sink for every chunk. */
+  /** Called by the transport sink for every chunk (fds: SCM_RIGHTS received with it, now
+   *  owned by this connection).
+   *
+   *  Which message do fds belong to? Senders attach them to the first sendmsg of their
+   *  message (rpc-wire §1.8), and a Linux stream recvmsg stops right after the buffer that
+   *  carried fds, though it may begin with the tail of the message before. So the fds belong
+   *  to the message that contains the LAST byte of the chunk they arrived with. */
   onData(chunk: Uint8Array, fds?: number[]): void {
-    if (fds && fds.length) this.pendingFds.push(...fds);
+    if (fds && fds.length) {
+      if (this.closed || chunk.length === 0) {
+        closeRawFds(fds);
+      } else {
+        this.pendingFds.push({ at: this.queue.pushed + chunk.length - 1, fds });
+        this.pendingFdCount += fds.length;
+      }
+    }
     this.queue.push(chunk);
     if (this.reader) this.pump();
+    // what is still pending belongs to the one frame not yet complete
+    if (this.pendingFdCount > MAX_FDS_PER_MESSAGE && !this.closed) {
+      this.dropFds(Infinity);
+      this.owner.onProtocolError(this, new ProtocolError(`peer sent more than ${MAX_FDS_PER_MESSAGE} file descriptors with one message`));
+    }
   }
 
   private pump(): void {
     const reader = this.reader!;
     try {
       for (;;) {
-        if (this.closed) return;
+        if (this.closed) { this.dropFds(Infinity); return; }
         const cmd = reader.next(this.queue, this.pendingFds.length ? () => this.takeFds() : undefined);
         if (!cmd) return;
+        // fds that came with a frame that carries no parcel (DEC_STRONG) are closed
+        if (this.pendingFds.length) this.dropFds(this.consumed());
         this.owner.onCommand(this, cmd);
       }
     } catch (e) {
@@ -78,10 +114,27 @@ export class Connection {
     }
   }
 
+  /** Stream offset of the next unread byte. */
+  private consumed(): number { return this.queue.pushed - this.queue.length; }
+
+  /** The fds of the frame just read (the reader has consumed it from the queue). */
   private takeFds(): number[] {
-    const fds = this.pendingFds;
-    this.pendingFds = [];
-    return fds;
+    const end = this.consumed();
+    const out: number[] = [];
+    while (this.pendingFds.length && this.pendingFds[0]!.at < end) {
+      const b = this.pendingFds.shift()!;
+      this.pendingFdCount -= b.fds.length;
+      out.push(...b.fds);
+    }
+    return out;
+  }
+
+  private dropFds(before: number): void {
+    while (this.pendingFds.length && this.pendingFds[0]!.at < before) {
+      const b = this.pendingFds.shift()!;
+      this.pendingFdCount -= b.fds.length;
+      closeRawFds(b.fds);
+    }
   }
 
   top(): Frame | undefined { return this.stack[this.stack.length - 1]; }
@@ -92,8 +145,11 @@ export class Connection {
     this.transport.write(bytes, fds);
   }
 
+  /** Send a frame. `fds` (duplicates) now belong to the transport, which closes them once
+   *  sent; if the connection is closed they are closed here. */
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (!this.closed) this.transport.write(bytes, fds);
+    else closeRawFds(fds);
   }
 
   /** A REPLY arrived: pop the call frame it answers. */
@@ -133,6 +189,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.dropFds(Infinity);
     this.transport.close();
   }
 }

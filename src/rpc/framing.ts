@@ -3,9 +3,9 @@
 // copied out once for the transport. Incoming: the header is decoded by the core, then the
 // body is copied once, piece by piece, from the transport's chunks into a parcel in linear
 // memory and opened in place.
-import { core, mem8, outWord, toScratch, SIZES } from "../core/core.js";
+import { copyOut, core, mem8, outWord, scratch, toScratch, SIZES } from "../core/core.js";
 import { Parcel } from "../parcel/parcel.js";
-import { Command, encodeDecStrong, encodeWireHeader } from "../wire/structs.js";
+import { Command, encodeWireHeader } from "../wire/structs.js";
 import {
   transactionFrame as wireTransactionFrame, r34TransactionFrame, replyFrame as wireReplyFrame,
   prepareIncoming, openPrepared, type Opened,
@@ -42,12 +42,12 @@ export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number): Uint
     out.set(addr.r34!, SIZES.r34Prefix + head.length);
     return out;
   }
-  const head = encodeWireHeader(Command.DEC_STRONG, SIZES.decStrong);
-  const body = encodeDecStrong(addr, amount);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
+  // header and body encoded next to each other in scratch memory and copied out once, into
+  // a buffer from the runtime's allocator (which its sockets take without conversion)
+  const at = scratch(SIZES.wireHeader + SIZES.decStrong);
+  core.wire_encodeWireHeader(at, Command.DEC_STRONG, SIZES.decStrong);
+  core.wire_encodeDecStrong(at + SIZES.wireHeader, addr.options, addr.id, amount >>> 0);
+  return copyOut(at, SIZES.wireHeader + SIZES.decStrong);
 }
 
 export type Incoming =

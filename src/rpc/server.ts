@@ -178,7 +178,11 @@ export class RpcServer {
       tc.write(encodeNewSessionResponse(version));
       if (incoming) throw new Error("new session requested on an INCOMING connection (it would leak)");
       if (!this.opts.fdModes.includes(header.fdMode)) throw new Error(`fd transport mode ${header.fdMode} not supported`);
-      const fds = header.fdMode === FdMode.UNIX && version >= 1 && tc.canPassFds;
+      // the client will send fds if we accept mode UNIX: refuse what we could not honour
+      if (header.fdMode === FdMode.UNIX && !(version >= 1 && tc.canPassFds)) {
+        throw new Error(`fd transport mode UNIX needs wire v1+ (negotiated ${version}) and a transport that passes fds (${tc.canPassFds})`);
+      }
+      const fds = header.fdMode === FdMode.UNIX;
       const id = crypto.getRandomValues(new Uint8Array(SIZES.sessionId));
       const init = await queue.readExactly(SIZES.connectionInit);
       if (!init) return null;

@@ -3,6 +3,7 @@
 // created by RpcServer. Both sides serve incoming transactions and make outgoing calls.
 import { Parcel } from "../parcel/parcel.js";
 import { ParcelError } from "../parcel/errors.js";
+import { MAX_FDS_PER_MESSAGE, closeRawFds, dupRawFds } from "../parcel/file-descriptor.js";
 import { Binder } from "../binder/binder.js";
 import { BinderProxy, type ProxyHost } from "../binder/proxy.js";
 import { BinderError, DeadObjectError, UnknownTransactionError } from "../binder/errors.js";
@@ -10,7 +11,7 @@ import { StatusCode } from "../binder/status.js";
 import { FLAG_ONEWAY, type DeathRecipient, type IBinder } from "../binder/ibinder.js";
 import type { ObjectCodec, RawAddress } from "../parcel/objects.js";
 import { SpecialTransaction } from "../wire/structs.js";
-import { Connection, type ConnectionOwner, type ServeFrame } from "./connection.js";
+import { Connection, type ConnectionOwner, type FdBatch, type ServeFrame } from "./connection.js";
 import { FrameReader, ProtocolError, decStrongFrame, replyFrame, transactionFrame, type Incoming } from "./framing.js";
 import { type Dialect, dialectName, parcelMode } from "./dialect.js";
 import { RpcState, type Node } from "./state.js";
@@ -75,7 +76,8 @@ export interface SessionInit {
   root?: () => IBinder | null;
 }
 
-type Waiter = (conn: Connection) => void;
+/** Sends on a connection once one is free; `drop` runs instead if the session ends first. */
+type Waiter = ((conn: Connection) => void) & { drop?: (e: Error) => void };
 
 export class RpcSession implements ConnectionOwner, ProxyHost {
   readonly dialect: Dialect;
@@ -135,8 +137,16 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   // ---- connections --------------------------------------------------------------------
 
   /** @internal add a connection whose handshake is complete. */
-  _addConnection(tc: TransportConnection, queue: ByteQueue, outgoing: boolean): Connection {
+  _addConnection(tc: TransportConnection, queue: ByteQueue, outgoing: boolean, earlyFds: FdBatch[] = []): Connection {
     const conn = new Connection(tc, queue, outgoing, this);
+    // fds that came during the handshake belong to frames already queued: before any is read
+    conn.adoptEarlyFds(earlyFds);
+    if (this.ended !== undefined) {
+      // the session ended while this connection was being set up: nothing may use it (a call
+      // sent on it would wait for a reply, and no end of the session would ever fail it)
+      conn.close();
+      return conn;
+    }
     this.connections.push(conn);
     conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects }));
     if (outgoing) this.onAvailable(conn);
@@ -156,6 +166,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 
   /** @internal a special transaction (address zero). */
   async special(code: number): Promise<Parcel> {
+    if (this.ended !== undefined) throw new DeadObjectError();
     const data = this.newParcel(true);
     try {
       const bytes = transactionFrame(data, this.dialect, null, code, 0, 0);
@@ -181,11 +192,17 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    const fds = data._fds.length ? data._fds.map((f) => f.fd) : undefined;
+    let fds: number[] | undefined;
+    try {
+      fds = this.outgoingFds(data);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (oneway) {
       try {
         this.pickConnectionNow().write(bytes, fds);
       } catch (e) {
+        closeRawFds(fds);
         return Promise.reject(e);
       }
       const empty = this.newParcel();
@@ -194,15 +211,31 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     return this.roundTrip(bytes, fds);
   }
 
+  /** Duplicates of the fds of an outgoing parcel, for the transport to send and close (so the
+   *  caller may close its own as soon as transact() returns, even if the frame waits for a
+   *  free connection). Refuses what the session cannot carry before anything is sent. */
+  private outgoingFds(p: Parcel): number[] | undefined {
+    const n = p._fds.length;
+    if (n === 0) return undefined;
+    if (!this.dialect.fds) throw new BinderError(StatusCode.FDS_NOT_ALLOWED, "this session does not carry file descriptors (connect with fileDescriptors: true, wire v1+, over a transport that can pass them)");
+    if (n > MAX_FDS_PER_MESSAGE) throw new BinderError(StatusCode.BAD_VALUE, `${n} file descriptors in one message (at most ${MAX_FDS_PER_MESSAGE})`);
+    try {
+      return dupRawFds(p._fds);
+    } catch (e) {
+      throw new BinderError(StatusCode.BAD_VALUE, `cannot duplicate a file descriptor of the parcel: ${(e as Error)?.message ?? e}`);
+    }
+  }
+
   private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined): Promise<Parcel> {
     return new Promise<Parcel>((resolve, reject) => {
       const send: Waiter = (conn) => conn.call(bytes, fds, (reply) => {
         reply._objects = this.codec;
         resolve(reply);
       }, reject);
+      send.drop = (e) => { closeRawFds(fds); reject(e); };
       try {
-        this.withConnection(send, reject);
-      } catch (e) { reject(e as Error); }
+        this.withConnection(send, (e) => { closeRawFds(fds); reject(e); });
+      } catch (e) { closeRawFds(fds); reject(e as Error); }
     });
   }
 
@@ -358,13 +391,14 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     let fds: readonly number[] | undefined;
     try {
       bytes = replyFrame(reply, this.dialect, status);
-      fds = status === StatusCode.OK && reply._fds.length ? reply._fds.map((f) => f.fd) : undefined;
+      fds = status === StatusCode.OK ? this.outgoingFds(reply) : undefined;
     } catch (e) {
       reply.reset();
       bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn));
     }
     conn.finishServe(frame, bytes, fds);
-    // the fds were handed to the transport with the frame; our copies close with the parcel
+    // the connection sends (and closes) duplicates; what the service wrote stays its own
+    // (unless written with takeOwnership, as generated stubs write results: closed here)
     reply.dispose();
   }
 
@@ -566,12 +600,17 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     const dead = new DeadObjectError(reason ? `session ended: ${reason.message}` : undefined);
     for (const conn of this.connections) {
       conn.close();
-      for (const f of conn.stack) if (f.kind === "call") f.reject(dead);
+      for (const f of conn.stack) {
+        if (f.kind === "call") f.reject(dead);
+        else if (f.replyFds) closeRawFds(f.replyFds); // a reply that never left
+      }
       conn.stack.length = 0;
       for (const d of conn.deferred) if (d.cmd !== 2) d.parcel.dispose();
       conn.deferred.length = 0;
+      for (const w of conn.nestedWaiters) w.take.drop?.(dead);
       conn.nestedWaiters.length = 0;
     }
+    for (const w of this.waiters) w.drop?.(dead);
     this.waiters.length = 0;
     for (const { proxy, recipients } of this.state.terminate()) {
       for (const r of recipients) {

@@ -28,10 +28,12 @@ export class HelloService extends Binder {
 
 export async function echo(b: IBinder, text: string, flags = 0): Promise<string | null> {
   const data = b.newParcel();
-  data.writeInterfaceToken(HELLO);
-  data.writeString16(text);
-  const reply = await b.transact(1, data, flags);
-  data.dispose();
+  let reply: Parcel;
+  try {
+    data.writeInterfaceToken(HELLO);
+    data.writeString16(text);
+    reply = await b.transact(1, data, flags);
+  } finally { data.dispose(); }
   try {
     reply.readException();
     return reply.readString16();

@@ -70,9 +70,9 @@ export class Nester extends Binder {
 
 async function call(b: IBinder, code: number, write: (p: Parcel) => void, flags = 0): Promise<Parcel> {
   const data = b.newParcel();
-  data.writeInterfaceToken(DESCRIPTOR);
-  write(data);
   try {
+    data.writeInterfaceToken(DESCRIPTOR);
+    write(data);
     const reply = await b.transact(code, data, flags);
     if (!(flags & FLAG_ONEWAY)) {
       try { reply.readException(); } catch (e) { reply.dispose(); throw e; }

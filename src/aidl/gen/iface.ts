@@ -259,8 +259,9 @@ function genStubCase(ctx: GenContext, d: InterfaceDecl, m: MethodDecl): string[]
     return lines;
   }
   const writes: string[] = [];
-  if (retType.kind !== "void") writes.push(writeValue(ctx, retType, "result", "r", m.pos));
-  for (const a of args) if (a.dir !== "in") writes.push(writeValue(ctx, a.type, `${a.name}.value`, "r", m.pos));
+  // results hand their file descriptors over to the reply (closed once it is sent)
+  if (retType.kind !== "void") writes.push(writeValue(ctx, retType, "result", "r", m.pos, 0, false, true));
+  for (const a of args) if (a.dir !== "in") writes.push(writeValue(ctx, a.type, `${a.name}.value`, "r", m.pos, 0, false, true));
   const param = retType.kind !== "void" ? "(r, result)" : "(r)";
   const writeFn = writes.length === 0 ? "() => {}"
     : writes.length === 1 ? `${param} => ${writes[0]!.replace(/;$/, "")}`

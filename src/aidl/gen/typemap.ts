@@ -77,8 +77,11 @@ const BACKING_PRIM = { byte: "byte", int: "int", long: "long" } as const;
 /**
  * Statement(s) writing `v` of type `t` to parcel `p`. `depth` keeps lambda variables unique in
  * nested containers. `lenient` is set for binder-like parcelable fields (typed `T | null`).
+ * `own`: a stub writing a result: the reply takes ownership of file descriptors (it closes them
+ * once sent, as libbinder's and Java's stubs do with returned descriptors).
  */
-export function writeValue(ctx: GenContext, t: AidlType, v: string, p: string, pos: SourcePos, depth = 0, lenient = false): string {
+export function writeValue(ctx: GenContext, t: AidlType, v: string, p: string, pos: SourcePos, depth = 0, lenient = false, own = false): string {
+  const take = own ? ", true" : "";
   const e = `e${depth}`;
   switch (t.kind) {
     case "primitive": return `${p}.${SCALAR_WRITE[t.name]}(${v});`;
@@ -86,10 +89,10 @@ export function writeValue(ctx: GenContext, t: AidlType, v: string, p: string, p
     case "ibinder": return `${p}.writeStrongBinder(${v});`;
     case "interface":
       return t.nullable || lenient ? `${p}.writeStrongBinder(${v}?.asBinder() ?? null);` : `${p}.writeStrongBinder(${v}.asBinder());`;
-    case "pfd": return `${p}.writeParcelFileDescriptor(${v});`;
+    case "pfd": return `${p}.writeParcelFileDescriptor(${v}${take});`;
     case "fd":
-      if (t.nullable || lenient) return `${p}.writeFileDescriptor(${ctx.rt("requireValue")}(${p}, ${v}, "FileDescriptor"));`;
-      return `${p}.writeFileDescriptor(${v});`;
+      if (t.nullable || lenient) return `${p}.writeFileDescriptor(${ctx.rt("requireValue")}(${p}, ${v}, "FileDescriptor")${take});`;
+      return `${p}.writeFileDescriptor(${v}${take});`;
     case "holder": case "parcelable": return `${ctx.rt("writeParcelable")}(${p}, ${v});`;
     case "union": return `${ctx.rt("writeUnion")}(${p}, ${ctx.ref(t.decl)}, ${v});`;
     case "enum": return `${p}.${SCALAR_WRITE[BACKING_PRIM[backing(ctx, t.decl)]]}(${v});`;
@@ -105,10 +108,10 @@ export function writeValue(ctx: GenContext, t: AidlType, v: string, p: string, p
         if (b === "byte") return `${ctx.rt("writeByteEnumArray")}(${p}, ${val});`;
         return `${p}.${PACKED_WRITE[b]}(${val});`;
       }
-      return `${ctx.rt("writeArray")}(${p}, ${val}, (${p}, ${e}) => { ${writeValue(ctx, el, e, p, pos, depth + 1)} });`;
+      return `${ctx.rt("writeArray")}(${p}, ${val}, (${p}, ${e}) => { ${writeValue(ctx, el, e, p, pos, depth + 1, false, own)} });`;
     }
     case "map":
-      return `${ctx.rt("writeMap")}(${p}, ${v}, (${p}, ${e}) => { ${writeValue(ctx, t.value, e, p, pos, depth + 1)} });`;
+      return `${ctx.rt("writeMap")}(${p}, ${v}, (${p}, ${e}) => { ${writeValue(ctx, t.value, e, p, pos, depth + 1, false, own)} });`;
     case "void": case "typeParam":
       throw new AidlError(pos, `cannot serialize a value of type ${describeType(t)}`);
   }
