@@ -21,7 +21,7 @@ const ROUND_TRIPS = quick ? 3_000 : 20_000;
 const CALLS = quick ? 2_000 : 10_000;
 const STREAM_BYTES = 64 * 1024 * 1024;
 const dist = new URL("../dist/", import.meta.url);
-const fixtures = new URL("../test/runtimes/fixtures/bun/", import.meta.url);
+const fixtures = new URL("../test/runtimes/fixtures/", import.meta.url);
 
 // ---- the server process -----------------------------------------------------------------
 if (process.argv[2] === "serve") {
@@ -67,7 +67,7 @@ if (process.argv[2] === "serve") {
     }).listen(path);
   } else if (kind === "tsbinder-bun" || kind === "tsbinder-node") {
     const { RpcServer } = await import(new URL("src/index.js", dist).href);
-    const { HelloService } = await import(new URL("peer-service.mjs", fixtures).href);
+    const { HelloService } = await import(new URL("hello.mjs", fixtures).href);
     const transport = kind === "tsbinder-bun"
       ? (await import(new URL("runtimes/bun/index.js", dist).href)).unixTransport
       : (await import(new URL("runtimes/node/index.js", dist).href)).unixTransport;
@@ -176,7 +176,7 @@ async function streamNode(path) {
 
 async function tsbinder(path, which) {
   const { connectSession, getService } = await import(new URL("src/index.js", dist).href);
-  const { echo } = await import(new URL("peer-service.mjs", fixtures).href);
+  const { echo } = await import(new URL("hello.mjs", fixtures).href);
   const transport = which === "bun"
     ? (await import(new URL("runtimes/bun/index.js", dist).href)).unixTransport
     : (await import(new URL("runtimes/node/index.js", dist).href)).unixTransport;

@@ -67,7 +67,7 @@ if (Deno.args[0] === "serve") {
     } })();
   } else if (kind === "tsbinder-deno" || kind === "tsbinder-node") {
     const { RpcServer } = await import(new URL("src/index.js", dist).href);
-    const { HelloService } = await import(new URL("../test/runtimes/fixtures/deno/hello.mjs", import.meta.url).href);
+    const { HelloService } = await import(new URL("../test/runtimes/fixtures/hello.mjs", import.meta.url).href);
     // both servers load the Deno adapter, so both run with its AsyncLocalStorage context store
     const denoAdapter = await import(new URL("runtimes/deno/index.js", dist).href);
     const transport = kind === "tsbinder-deno"
@@ -174,7 +174,7 @@ async function readAll(c) {
 
 async function tsbinderClient(path, which) {
   const { connectSession, getService } = await import(new URL("src/index.js", dist).href);
-  const { echo } = await import(new URL("../test/runtimes/fixtures/deno/hello.mjs", import.meta.url).href);
+  const { echo } = await import(new URL("../test/runtimes/fixtures/hello.mjs", import.meta.url).href);
   const transport = which === "deno"
     ? (await import(new URL("runtimes/deno/index.js", dist).href)).unixTransport
     : (await import(new URL("runtimes/node/unix.js", dist).href)).unixTransport;
