@@ -26,7 +26,8 @@ if ((kind !== "unix" && kind !== "tcp") || !address) {
   process.exit(2);
 }
 const i = address.lastIndexOf(":");
-const server = kind === "unix" ? await listenUnix(address) : await listenTcp(address.slice(0, i), Number(address.slice(i + 1)));
+// plain TCP carries no identity: admitting anonymous callers is an explicit choice
+const server = kind === "unix" ? await listenUnix(address) : await listenTcp(address.slice(0, i), Number(address.slice(i + 1)), { allowAnonymous: true });
 server.addService("hello", new Hello());
 // port 0 picks a free port: print the one bound
 console.log(`hello service listening on ${kind}:${"address" in server ? server.address : address}`);

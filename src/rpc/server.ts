@@ -21,6 +21,10 @@ export type Authorizer = (peer: PeerIdentity) => boolean | Promise<boolean>;
 export interface ServerOptions {
   /** Highest wire version to negotiate (default 2). */
   maxVersion?: number;
+  /** Let anonymous peers in when no authorizer is set (default false: plain TCP, TLS without a
+   *  client certificate, and Unix sockets whose credentials cannot be read are refused, as
+   *  rsbinder refuses them — fail closed). A custom authorizer decides for itself. */
+  allowAnonymous?: boolean;
   /** Accept rsbinder's r34 dialect (no handshake) alongside the versioned wire (default true). */
   acceptR34?: boolean;
   /** fd transport modes accepted in the connection header (default: NONE only, as libbinder). */
@@ -44,10 +48,10 @@ export class RpcServer {
   private readonly r34Sessions = new Set<RpcSession>();
   private readonly listeners: TransportListener[] = [];
   private readonly pending = new Set<TransportConnection>();
-  private authorizer: Authorizer = () => true;
+  private authorizer: Authorizer;
   private connectionCount = 0;
   private shuttingDown = false;
-  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger">> & Pick<ServerOptions, "limits">;
+  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger" | "allowAnonymous">> & Pick<ServerOptions, "limits">;
   private readonly logger: Logger;
   private readonly sessionCallbacks: ((s: RpcSession) => void)[] = [];
 
@@ -63,6 +67,12 @@ export class RpcServer {
       limits: options.limits,
     };
     this.logger = options.logger ?? defaultLogger;
+    const allowAnonymous = options.allowAnonymous ?? false;
+    this.authorizer = (peer) => {
+      if (peer.kind !== "anonymous" || allowAnonymous) return true;
+      this.logger.warn(`refused an anonymous peer (${peer.reason ?? "no identity"}); pass allowAnonymous or setAuthorizer to admit it`);
+      return false;
+    };
   }
 
   /** The object GET_ROOT returns. Replaces a service directory set up by addService. */
@@ -81,7 +91,8 @@ export class RpcServer {
     this.directory.add(name, binder);
   }
 
-  /** Runs for every accepted connection before any byte is read; false closes it. */
+  /** Runs for every accepted connection before any byte is read; false closes it. Replaces
+   *  the default (admit every peer with an identity; anonymous ones only with allowAnonymous). */
   setAuthorizer(fn: Authorizer): void { this.authorizer = fn; }
 
   setMaxThreads(n: number): void {

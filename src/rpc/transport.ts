@@ -11,6 +11,8 @@
 export type PeerIdentity =
   | { kind: "unix"; uid: number; pid: number; gid: number }
   | { kind: "certificate"; subject: string; fingerprint256: string }
+  /** The same process (an in-process or worker transport): the same OS identity. */
+  | { kind: "local"; detail: string }
   | { kind: "anonymous"; reason?: string };
 
 export const ANONYMOUS: PeerIdentity = { kind: "anonymous" };

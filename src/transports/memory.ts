@@ -6,7 +6,7 @@
 // coalesced: a burst of frames written in one turn arrives as one chunk, as from a socket.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
 
-const IN_PROCESS: PeerIdentity = { kind: "anonymous", reason: "in-process" };
+const IN_PROCESS: PeerIdentity = { kind: "local", detail: "in-process" };
 
 class MemoryEnd implements TransportConnection {
   readonly canPassFds = false;

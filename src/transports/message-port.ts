@@ -43,7 +43,7 @@ export interface MessagePortTransportOptions {
 }
 
 const TAG = "tsbinder";
-const PEER: PeerIdentity = { kind: "anonymous", reason: "in-process (message port)" };
+const PEER: PeerIdentity = { kind: "local", detail: "message port (same process)" };
 
 type ConnectRequest = { [TAG]: "connect"; name: string; port: MessagePort; ring?: { up: SharedArrayBuffer; down: SharedArrayBuffer } };
 type Control = { [TAG]: "accept"; ring: boolean } | { [TAG]: "refuse"; reason: string } | { [TAG]: "end" };

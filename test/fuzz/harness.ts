@@ -829,7 +829,7 @@ export class ServerRig {
   private seq = 0;
 
   constructor(readonly opts: { scribble?: boolean } = {}) {
-    this.server = new RpcServer({ logger: this.log, maxThreads: 2, handshakeTimeoutMs: 600_000 });
+    this.server = new RpcServer({ logger: this.log, maxThreads: 2, handshakeTimeoutMs: 600_000, allowAnonymous: true });
     this.server.addService("hello", this.hello);
     this.server.addService("nester", this.nester);
     this.server.onSession((s) => this.sessions.push(s));

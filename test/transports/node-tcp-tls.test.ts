@@ -10,6 +10,10 @@ import { HelloService, echo, socketPath, until } from "../rpc/helpers.js";
 import { Nester, nest, record, recorded } from "../rpc/test-service.js";
 import { testPki } from "../support/certs.js";
 
+/** Plain TCP (and TLS without a client certificate) carries no identity: these servers admit
+ *  anonymous peers explicitly (the default refuses them; see "the default authorizer" below). */
+const open = { allowAnonymous: true } as const;
+
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
 function track<T extends RpcServer | RpcSession>(x: T): T { cleanup.push(() => void x.shutdown()); return x; }
@@ -45,7 +49,7 @@ class SpyNester extends Nester {
 
 describe("TCP", () => {
   it("listens on an ephemeral port and reports it", async () => {
-    const server = track(await listenTcp("127.0.0.1", 0));
+    const server = track(await listenTcp("127.0.0.1", 0, open));
     expect(server.port).toBeGreaterThan(0);
     expect(server.address).toBe(`127.0.0.1:${server.port}`);
     // the lower-level route: RpcServer.listen returns the listener, portOf reads it
@@ -57,7 +61,7 @@ describe("TCP", () => {
 
   for (const version of [0, 1, 2, "r34"] as const) {
     it(`echo, nested callback, and 1,000 oneways at wire ${version}`, async () => {
-      const server = track(await listenTcp("127.0.0.1", 0, { maxThreads: 2 }));
+      const server = track(await listenTcp("127.0.0.1", 0, { ...open, maxThreads: 2 }));
       const service = new Nester("server");
       server.setRoot(service);
       const session = track(await connectTcp("127.0.0.1", server.port, { version }));
@@ -72,7 +76,7 @@ describe("TCP", () => {
   }
 
   it("a TCP peer is anonymous; server shutdown ends the client session", async () => {
-    const server = track(await listenTcp("localhost", 0));
+    const server = track(await listenTcp("localhost", 0, open));
     let seen: PeerIdentity | null = null;
     server.setAuthorizer((peer) => { seen = peer; return true; });
     server.setRoot(new WhoService());
@@ -85,7 +89,7 @@ describe("TCP", () => {
   });
 
   it("large parcels cross intact", async () => {
-    const server = track(await listenTcp("127.0.0.1", 0));
+    const server = track(await listenTcp("127.0.0.1", 0, open));
     server.setRoot(new HelloService());
     const session = track(await connectTcp("127.0.0.1", server.port));
     const big = "x".repeat(300_000) + "é😀";
@@ -93,7 +97,7 @@ describe("TCP", () => {
   });
 
   it("connecting to a closed port rejects", async () => {
-    const server = await listenTcp("127.0.0.1", 0);
+    const server = await listenTcp("127.0.0.1", 0, open);
     const port = server.port;
     await server.shutdown();
     await expect(connectTcp("127.0.0.1", port)).rejects.toThrow(/ECONNREFUSED/);
@@ -103,7 +107,7 @@ describe("TCP", () => {
 describe("TLS", () => {
   it("the client verifies the server against the given CA (by name and by IP)", async () => {
     const pki = await testPki();
-    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }));
+    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }, open));
     server.setRoot(new Nester("server"));
     let seen: PeerIdentity | null = null;
     server.setAuthorizer((p) => { seen = p; return true; });
@@ -117,7 +121,7 @@ describe("TLS", () => {
 
   it("on the client, a call from the server reports the server certificate", async () => {
     const pki = await testPki();
-    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }));
+    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }, open));
     server.setRoot(new Nester("server"));
     const session = track(await connectTls("localhost", server.port, { ca: pki.caCert }));
     const client = new SpyNester("client");
@@ -128,7 +132,7 @@ describe("TLS", () => {
 
   it("a server certificate from the wrong CA is refused with a clear, typed error", async () => {
     const pki = await testPki();
-    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }));
+    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }, open));
     server.setRoot(new Nester("server"));
     const err = await connectTls("localhost", server.port, { ca: pki.wrongCaCert }).catch((e) => e);
     expect(err).toBeInstanceOf(TlsHandshakeError);
@@ -193,5 +197,23 @@ describe("TLS", () => {
     const s2 = track(await connectTlsUnix(path, { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }, { version: "r34" }));
     expect(await nest((await s2.getRoot())!, new Nester("client"), 2)).toBe("server>client>leaf");
     await expect(connectTlsUnix(path, { ca: pki.wrongCaCert })).rejects.toBeInstanceOf(TlsHandshakeError);
+  });
+});
+
+describe("the default authorizer", () => {
+  it("refuses anonymous peers (plain TCP) unless the server opts in, before any byte is read", async () => {
+    const lines: string[] = [];
+    const server = track(await listenTcp("127.0.0.1", 0, { logger: { warn: (m: string) => lines.push(m) } }));
+    server.setRoot(new HelloService());
+    await expect(connectTcp("127.0.0.1", server.port)).rejects.toBeInstanceOf(HandshakeError);
+    expect(server.sessionCount).toBe(0);
+    expect(lines.some((l) => /refused an anonymous peer \(plain TCP\)/.test(l))).toBe(true);
+  });
+
+  it("refuses a TLS client without a certificate too (no identity), unless allowAnonymous", async () => {
+    const pki = await testPki();
+    const server = track(await listenTls("127.0.0.1", 0, { cert: pki.serverCert, key: pki.serverKey }, { logger: { warn() {} } }));
+    server.setRoot(new HelloService());
+    await expect(connectTls("127.0.0.1", server.port, { ca: pki.caCert })).rejects.toBeInstanceOf(HandshakeError);
   });
 });
