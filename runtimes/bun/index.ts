@@ -5,17 +5,14 @@
 // to close file descriptors.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync } from "node:fs";
-import { setContextStoreFactory } from "../../src/rpc/context.js";
+import { useAsyncLocalStorage } from "../../src/rpc/context.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { setFdCloser } from "../../src/parcel/file-descriptor.js";
 import { unixTransport } from "./unix.js";
 import { tcpTransport } from "./tcp.js";
 import { BunTlsTransport, BunTlsUnixTransport } from "./tls.js";
 
-setContextStoreFactory(<T>() => {
-  const als = new AsyncLocalStorage<T>();
-  return { run: (value: T, fn) => als.run(value, fn), get: () => als.getStore() };
-});
+useAsyncLocalStorage(AsyncLocalStorage);
 setFdCloser((fd) => { try { closeSync(fd); } catch { /* already closed */ } });
 
 export { BunSocketConnection } from "./socket.js";

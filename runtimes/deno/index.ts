@@ -5,16 +5,13 @@
 // be passed on Deno (no SCM_RIGHTS, no raw descriptor of a connection), so no fd closer is
 // installed. The same names as tsbinder/node; runtimes/deno/README.md has the permissions.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { setContextStoreFactory } from "../../src/rpc/context.js";
+import { useAsyncLocalStorage } from "../../src/rpc/context.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
 import { tcpTransport } from "./tcp.js";
 import { DenoTlsTransport, DenoTlsUnixTransport } from "./tls.js";
 
-setContextStoreFactory(<T>() => {
-  const als = new AsyncLocalStorage<T>();
-  return { run: (value: T, fn) => als.run(value, fn), get: () => als.getStore() };
-});
+useAsyncLocalStorage(AsyncLocalStorage);
 
 export { DenoConnection } from "./connection.js";
 export { DenoUnixTransport, DenoUnixConnection, unixTransport } from "./unix.js";

@@ -9,12 +9,12 @@
 //
 // Frames without fds written in the same turn leave in one sendmsg, as with node:net's cork.
 import * as net from "node:net";
-import { existsSync, statSync, unlinkSync } from "node:fs";
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { closeRawFds, MAX_FDS_PER_MESSAGE, setFdOps } from "../../src/parcel/file-descriptor.js";
 import { fdReactor, type ReactorClient } from "./fd-reactor.js";
 import { closeFd, dupCloexec, libcUnavailable, loadLibc, O, type Libc } from "./libc.js";
 import { socketFd, unixPeerIdentityOfFd } from "./peercred.js";
+import { listenUnixSocket, socketPath } from "./unix.js";
 import { HandshakeError } from "../../src/rpc/client.js";
 import { StatusCode } from "../../src/binder/status.js";
 
@@ -195,11 +195,6 @@ export class NodeUnixFdConnection implements TransportConnection, ReactorClient 
   }
 }
 
-/** "@name" is the Linux abstract namespace (no file); anything else is a path. */
-function socketPath(address: string): string {
-  return address.startsWith("@") ? "\0" + address.slice(1) : address;
-}
-
 /** Take a connected net.Socket's descriptor over (a duplicate; the socket is destroyed). */
 function takeOver(socket: net.Socket, description: string): NodeUnixFdConnection {
   const fd = socketFd(socket);
@@ -237,27 +232,11 @@ export class NodeUnixFdTransport implements RpcTransport {
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     const why = NodeUnixFdTransport.unavailable();
     if (why) return Promise.reject(new Error(why));
-    const path = socketPath(address);
-    // a stale socket file from a previous run would make listen fail with EADDRINUSE
-    if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
-    return new Promise((resolve, reject) => {
-      // pauseOnConnect: libuv never reads from accepted sockets, so no byte (and no fd) is lost
-      const server = net.createServer({ pauseOnConnect: true }, (socket) => {
-        let conn: NodeUnixFdConnection;
-        try { conn = takeOver(socket, `unix:${address}`); } catch { return; }
-        onConnection(conn);
-      });
-      server.once("error", reject);
-      server.listen(path, () => {
-        server.off("error", reject);
-        resolve({
-          address,
-          close: async () => {
-            server.close();
-            if (!address.startsWith("@")) { try { unlinkSync(path); } catch { /* already gone */ } }
-          },
-        });
-      });
+    // pauseOnConnect: libuv never reads from accepted sockets, so no byte (and no fd) is lost
+    return listenUnixSocket(address, { pauseOnConnect: true }, (socket) => {
+      let conn: NodeUnixFdConnection;
+      try { conn = takeOver(socket, `unix:${address}`); } catch { return; }
+      onConnection(conn);
     });
   }
 }

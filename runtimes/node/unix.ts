@@ -6,7 +6,7 @@ import { NodeSocketConnection } from "./socket.js";
 import { unixPeerIdentity } from "./peercred.js";
 
 /** "@name" is the Linux abstract namespace (no file); anything else is a path. */
-function socketPath(address: string): string {
+export function socketPath(address: string): string {
   return address.startsWith("@") ? "\0" + address.slice(1) : address;
 }
 
@@ -25,28 +25,33 @@ export class NodeUnixTransport implements RpcTransport {
   }
 
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
-    const path = socketPath(address);
-    // a stale socket file from a previous run would make listen fail with EADDRINUSE
-    if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
-    return new Promise((resolve, reject) => {
-      const server = net.createServer((socket) => {
-        // credentials are taken at accept, before any byte is read
-        onConnection(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
-      });
-      server.once("error", reject);
-      server.listen(path, () => {
-        server.off("error", reject);
-        resolve({
-          address,
-          // stop accepting; connections already accepted belong to their sessions
-          close: async () => {
-            server.close();
-            if (!address.startsWith("@")) { try { unlinkSync(path); } catch { /* already gone */ } }
-          },
-        });
-      });
+    return listenUnixSocket(address, {}, (socket) => {
+      // credentials are taken at accept, before any byte is read
+      onConnection(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
     });
   }
+}
+
+/** A node:net server on a Unix socket; removes a stale socket file first (it would make
+ *  listen fail with EADDRINUSE) and the file again on close. Closing stops accepting only:
+ *  connections already accepted belong to their sessions. */
+export function listenUnixSocket(address: string, opts: net.ServerOpts, onSocket: (s: net.Socket) => void): Promise<TransportListener> {
+  const path = socketPath(address);
+  if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
+  return new Promise((resolve, reject) => {
+    const server = net.createServer(opts, onSocket);
+    server.once("error", reject);
+    server.listen(path, () => {
+      server.off("error", reject);
+      resolve({
+        address,
+        close: async () => {
+          server.close();
+          if (!address.startsWith("@")) { try { unlinkSync(path); } catch { /* already gone */ } }
+        },
+      });
+    });
+  });
 }
 
 export const unixTransport = new NodeUnixTransport();

@@ -33,3 +33,14 @@ export function setContextStoreFactory(f: <T>() => ContextStore<T>): void {
 }
 export function hasAsyncContext(): boolean { return installed; }
 export function createContextStore<T>(): ContextStore<T> { return factory<T>(); }
+
+/** The AsyncLocalStorage shape (node:async_hooks, which Node, Deno and Bun all have). */
+export interface AsyncLocalStorageLike<T> { run<R>(store: T, fn: () => R): R; getStore(): T | undefined }
+
+/** Install AsyncLocalStorage as the context store: what every runtime adapter does at import. */
+export function useAsyncLocalStorage(ALS: new <T>() => AsyncLocalStorageLike<T>): void {
+  setContextStoreFactory(<T>() => {
+    const als = new ALS<T>();
+    return { run: (value: T, fn) => als.run(value, fn), get: () => als.getStore() };
+  });
+}
