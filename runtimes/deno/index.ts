@@ -1,20 +1,26 @@
 // tsbinder/deno: the Deno adapter, on Deno's own socket API (Deno.connect/listen for Unix and
 // TCP, Deno.connectTls/listenTls for TLS; node:tls only where Deno's TLS cannot: see tls.ts).
 // Importing it installs AsyncLocalStorage (Deno has node:async_hooks) as the call-context
-// store, so nested calls and getCallingIdentity work across awaits. File descriptors cannot
-// be passed on Deno (no SCM_RIGHTS, no raw descriptor of a connection), so no fd closer is
-// installed. The same names as tsbinder/node; runtimes/deno/README.md has the permissions.
+// store, so nested calls and getCallingIdentity work across awaits. With the FFI permission
+// (`--allow-ffi`), Unix sockets are owned through libc (unix-ffi.ts): the peer's credentials
+// (SO_PEERCRED) and file-descriptor passing (SCM_RIGHTS), and an fd closer/duplicator is
+// installed; without it, Unix sockets are Deno's own (anonymous peers, no fds). The same names
+// as tsbinder/node; runtimes/deno/README.md has the permissions.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { useAsyncLocalStorage } from "../../src/rpc/context.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
 import { tcpTransport } from "./tcp.js";
 import { DenoTlsTransport, DenoTlsUnixTransport } from "./tls.js";
+import { installFdOps, unixFfiTransport } from "./unix-ffi.js";
 
 useAsyncLocalStorage(AsyncLocalStorage);
+/** Unix sockets through libc when FFI is allowed (checked once, without prompting). */
+const ffi = installFdOps();
 
 export { DenoConnection } from "./connection.js";
 export { DenoUnixTransport, DenoUnixConnection, unixTransport } from "./unix.js";
+export { DenoUnixFfiTransport, DenoUnixFfiConnection, unixFfiTransport } from "./unix-ffi.js";
 export { DenoTcpTransport, tcpTransport } from "./tcp.js";
 export { DenoTlsBase, DenoTlsTransport, DenoTlsUnixTransport, tlsTransport, tlsUnixTransport, tlsError } from "./tls.js";
 export {
@@ -22,7 +28,9 @@ export {
 } from "../../src/transports/net.js";
 
 const api: EntryPoints = entryPoints({
-  unix: unixTransport,
+  unix: ffi ? unixFfiTransport : unixTransport,
+  // fds need the libc transport; without FFI a request for fds fails with FDS_NOT_ALLOWED
+  unixWithFds: ffi ? unixFfiTransport : undefined,
   tcp: tcpTransport,
   tls: (o) => new DenoTlsTransport(o),
   tlsUnix: (o) => new DenoTlsUnixTransport(o),

@@ -1,4 +1,5 @@
-// Unix-domain sockets on Deno's own API (Deno.listen/Deno.connect with transport "unix").
+// Unix-domain sockets on Deno's own API (Deno.listen/Deno.connect with transport "unix"): the
+// transport when the process has no FFI permission (with it, unix-ffi.ts).
 // A filesystem path, or "@name" for a Linux abstract socket (as in the Node adapter).
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { DenoConnection } from "./connection.js";
@@ -10,10 +11,11 @@ function socketPath(address: string): string {
 }
 
 /** Who is on the other end of a Unix connection. SO_PEERCRED would give { kind: "unix", uid,
- *  pid, gid }, but Deno 2 exposes neither the option nor the connection's descriptor (for FFI),
- *  so the peer is anonymous until it does: this function is the one place to add it. */
+ *  pid, gid }, but Deno 2 exposes neither the option nor a Deno.Conn's descriptor, so the peer
+ *  is anonymous on this transport. With --allow-ffi the adapter owns its Unix sockets through
+ *  libc instead (unix-ffi.ts), and reports the credentials. */
 export function unixPeer(_conn: Deno.UnixConn): PeerIdentity {
-  return { kind: "anonymous", reason: "Deno does not expose SO_PEERCRED" };
+  return { kind: "anonymous", reason: "Deno does not expose SO_PEERCRED (without --allow-ffi)" };
 }
 
 export class DenoUnixConnection extends DenoConnection {

@@ -161,7 +161,12 @@ export class NodeUnixFdConnection implements TransportConnection, ReactorClient 
     this.sink.data(bytes, fds);
   }
 
-  onEnd(error?: Error): void { this.finish(error); }
+  /** The stream ended (EOF or an error): the session does not call close() on a connection
+   *  that ended by itself, so hand the descriptor back to the reactor to close here. */
+  onEnd(error?: Error): void {
+    this.finish(error);
+    this.finalize();
+  }
 
   onClosed(): void { this.finish(); }
 

@@ -187,6 +187,22 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
     } finally { closeAll(r, w); }
   });
 
+  it("no descriptor leaks when sessions come and go (a connection that ends by EOF closes its socket)", async () => {
+    const { path } = await serve(undefined, { maxThreads: 4 });
+    // warm up (the reactor), then count
+    (await client(path)).session.shutdown();
+    await new Promise((r) => setTimeout(r, 50));
+    const before = openFds();
+    for (let i = 0; i < 30; i++) {
+      const session = await connectUnix(path, { fileDescriptors: true });
+      (await session.getRoot())!;
+      session.shutdown();
+    }
+    // the server side ends by EOF; its sockets are closed by the reactor shortly after
+    await until(() => openFds() <= before + 2, 5000).catch(() => {});
+    expect(openFds() - before).toBeLessThanOrEqual(2);
+  });
+
   it.runIf(typeof globalThis.gc === "function")("a received descriptor dropped without close() is closed when collected", async () => {
     const { path } = await serve();
     const { root } = await client(path);

@@ -5,13 +5,16 @@
 // cases: server-only TLS (Deno.listenTls), tlsOpts.serverName (Deno.startTls, or node:tls with a
 // client certificate), TLS and mutual TLS over a Unix socket (node:tls), TLS refusals, and
 // DenoConnection under `deno test` (fixtures/deno/connection.test.mjs), `deno check`, and the
-// adapter's exports. Sessions run fixtures/matrix/peer.mjs (the matrix's script) on both ends,
+// adapter's exports; and Unix sockets through FFI (--allow-ffi: peer credentials, fd passing
+// Deno↔Deno and Deno↔Node, no fd leak; fixtures/deno/fds.mjs) against the fallback without it. Sessions run fixtures/matrix/peer.mjs (the matrix's script) on both ends,
 // with the same checks and death both ways (test/runtimes/peer.ts). A missing dist/ is a failure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { TestPki } from "../support/certs.js";
-import { DENO, Peers, env, path, requireBuilt, root, scratch, session, type SessionResult } from "./peer.js";
+import {
+  DENO, DENO_PERMISSIONS, DENO_PERMISSIONS_NO_FFI, Peers, env, path, requireBuilt, root, scratch, session, type SessionResult,
+} from "./peer.js";
 
 type Runtime = "deno" | "node";
 type Kind = "tls" | "mtls" | "tls-unix" | "mtls-unix";
@@ -111,6 +114,90 @@ describe("TLS refusals on Deno", () => {
     expect(e.name).toBe("TlsHandshakeError");
     expect(e.message).toMatch(/client certificate/);
   }, 60_000);
+});
+
+describe("Unix sockets through FFI (--allow-ffi): peer credentials and file descriptors", () => {
+  const fdsScript = path("./fixtures/deno/fds.mjs");
+  type FdsResult = {
+    runtime: string; pid: number; whoami: Record<string, unknown>; pipe: string; hundred: { n: number; inOrder: boolean }; back: string;
+    concurrent: { connections: number; echoed: boolean; tagged: boolean };
+    churn: { sessions: number; before: { client: number; server: number }; after: { client: number; server: number } };
+    leak: { calls: number; before: { client: number; server: number }; after: { client: number; server: number }; usPerCall: number };
+    error?: { name: string; message: string };
+  };
+  const run = (runtime: "deno" | "deno-no-ffi" | "node", args: string[]) => {
+    const name = `${runtime} fds.mjs ${args[0]}`;
+    if (runtime === "node") return peers.spawn(name, process.execPath, [fdsScript, ...args]);
+    return peers.spawn(name, deno, ["run", ...(runtime === "deno" ? DENO_PERMISSIONS : DENO_PERMISSIONS_NO_FFI), fdsScript, ...args]);
+  };
+  const me = () => ({ uid: process.getuid!(), gid: process.getgid!() });
+
+  async function fdSession(server: "deno" | "node", client: "deno" | "node"): Promise<FdsResult> {
+    const label = `[${server} server × ${client} client]`;
+    const s = run(server, ["server", serverWhere("tls-unix")]);
+    const address = await s.line("LISTENING");
+    const c = run(client, ["client", address, "2000"]);
+    const r = await c.json<FdsResult>("RESULT", 120_000);
+    expect(r.error, `${label} connect`).toBeUndefined();
+    // the server saw this very client process (SO_PEERCRED, taken at accept)
+    expect(r.pid, `${label} client pid`).toBe(c.child.pid);
+    expect(r.whoami, `${label} identity`).toEqual({ kind: "unix", pid: c.child.pid, ...me() });
+    expect(r.pipe, `${label} a pipe's write end, written by the server`).toBe(`to ${c.child.pid}`);
+    expect(r.hundred, `${label} 100 fds in one call`).toEqual({ n: 100, inOrder: true });
+    expect(r.back, `${label} an fd in a reply`).toBe("made by the server");
+    expect(r.concurrent, `${label} 12 big calls with fds in flight over 4 connections`).toEqual({ connections: 4, echoed: true, tagged: true });
+    const { before, after } = r.leak;
+    expect(Math.abs(after.client - before.client), `${label} open fds in the client ${JSON.stringify(r.leak)}`).toBeLessThanOrEqual(4);
+    expect(Math.abs(after.server - before.server), `${label} open fds in the server ${JSON.stringify(r.leak)}`).toBeLessThanOrEqual(4);
+    const churn = r.churn;
+    expect(churn.after.client - churn.before.client, `${label} client fds after 50 sessions came and went ${JSON.stringify(churn)}`).toBeLessThanOrEqual(2);
+    expect(churn.after.server - churn.before.server, `${label} server fds after 50 sessions came and went ${JSON.stringify(churn)}`).toBeLessThanOrEqual(2);
+    console.log(`[deno ffi] ${label} ${r.leak.calls} calls passing an fd: ${r.leak.usPerCall} µs per call; open fds client ${before.client} → ${after.client}, server ${before.server} → ${after.server}; ` +
+      `after ${churn.sessions} sessions came and went: client ${churn.before.client} → ${churn.after.client}, server ${churn.before.server} → ${churn.after.server}`);
+    return r;
+  }
+
+  it("Deno server × Deno client: the client's uid/gid/pid; fds both ways, 100 in one call; no leak over 2,000 calls", async () => {
+    await fdSession("deno", "deno");
+  }, 120_000);
+
+  it("Deno server × Node client: the Node process's uid/gid/pid; fds both ways; no leak in the Deno server", async () => {
+    await fdSession("deno", "node");
+  }, 120_000);
+
+  it("Node server × Deno client: fds both ways; no leak in the Deno client", async () => {
+    await fdSession("node", "deno");
+  }, 120_000);
+
+  it("without --allow-ffi: Deno's own transport, anonymous peers, a request for fds refused", async () => {
+    const s = run("deno-no-ffi", ["server", serverWhere("tls-unix")]);
+    const address = await s.line("LISTENING");
+    for (const client of ["deno", "node"] as const) {
+      const w = run(client, ["whoami", address]);
+      expect((await w.json<{ whoami: unknown }>("WHOAMI")).whoami)
+        .toEqual({ kind: "anonymous", reason: "Deno does not expose SO_PEERCRED (without --allow-ffi)" });
+    }
+    const c = run("deno-no-ffi", ["client", address]);
+    const r = await c.json<FdsResult>("RESULT");
+    expect(r.error?.name).toBe("HandshakeError");
+    expect(r.error?.message).toMatch(/cannot carry file descriptors/);
+    // and a Deno client without FFI still sees a Deno server with it as usual
+    const ffiServer = run("deno", ["server", serverWhere("tls-unix")]);
+    const w = run("deno-no-ffi", ["whoami", await ffiServer.line("LISTENING")]);
+    expect((await w.json<{ whoami: unknown; pid: number }>("WHOAMI")).whoami).toEqual({ kind: "unix", pid: w.child.pid, ...me() });
+  }, 60_000);
+
+  it("call latency Deno↔Deno, with and without the FFI transport (logged)", async () => {
+    const out: string[] = [];
+    for (const mode of ["deno-no-ffi", "deno", "deno-no-ffi", "deno"] as const) {
+      const s = run(mode, ["server", serverWhere("tls-unix")]);
+      const b = run(mode, ["bench", await s.line("LISTENING"), "3000"]);
+      const r = await b.json<{ usPerCall: number }>("BENCH", 60_000);
+      out.push(`${mode === "deno" ? "FFI" : "Deno.connect"} ${r.usPerCall} µs`);
+      s.kill();
+    }
+    console.log(`[deno ffi] echo call latency, Deno server × Deno client: ${out.join(", ")}`);
+  }, 120_000);
 });
 
 describe("DenoConnection against a scripted Deno.Conn (deno test)", () => {

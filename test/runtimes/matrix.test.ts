@@ -8,7 +8,7 @@
 //   - a callback: the server calls, after an await, a binder the client passed;
 //   - a burst of 200 oneway calls, all arrived and in order;
 //   - the protocol version, and the caller's identity as the server sees it after an await
-//     (SO_PEERCRED on Unix where the runtime exposes it; the client certificate on mutual TLS);
+//     (SO_PEERCRED on Unix: Deno runs with --allow-ffi; the client certificate on mutual TLS);
 //   - death both ways: the client is killed (the server's proxy of the client's binder dies),
 //     then the server is killed (the watcher's proxy of the server's root dies).
 // Cells run three at a time (each is three processes; the machine may have two cores). A missing
@@ -49,11 +49,10 @@ async function cell(server: Runtime, client: Runtime, transport: Transport): Pro
     if (transport === "mtls") {
       expect(who, `${label} identity`).toMatchObject({ kind: "certificate", subject: pki.clientSubject });
       expect(who.fingerprint256, `${label} fingerprint`).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    } else if (transport === "unix" && server !== "deno") {
-      // SO_PEERCRED: koffi in Node, bun:ffi in Bun
-      expect(who, `${label} identity`).toMatchObject({ kind: "unix", uid: process.getuid!(), gid: process.getgid!() });
     } else if (transport === "unix") {
-      expect(who, `${label} identity`).toEqual({ kind: "anonymous", reason: "Deno does not expose SO_PEERCRED" });
+      // SO_PEERCRED: koffi in Node, bun:ffi in Bun, Deno.dlopen in Deno (run with --allow-ffi;
+      // without it a Deno server's peers are anonymous: deno.test.ts)
+      expect(who, `${label} identity`).toMatchObject({ kind: "unix", uid: process.getuid!(), gid: process.getgid!() });
     } else {
       expect(who, `${label} identity`).toMatchObject({ kind: "anonymous", reason: "plain TCP" });
     }

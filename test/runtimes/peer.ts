@@ -13,9 +13,13 @@ export const root = path("../../");
 export const peerScript = path("./fixtures/matrix/peer.mjs");
 export const DENO = path("../../node_modules/.bin/deno");
 export const BUN = path("../../node_modules/.bin/bun");
-/** The minimal permissions (runtimes/deno/README.md): Unix sockets need read+write+net on the
- *  socket path; TCP and TLS need net; reading the test PKI file needs read. */
-export const DENO_PERMISSIONS = ["--allow-read", "--allow-write", "--allow-net"];
+/** The permissions without FFI (runtimes/deno/README.md): Unix sockets need read+write+net on
+ *  the socket path; TCP and TLS need net; reading the test PKI file needs read. Deno's own
+ *  Unix transport: anonymous peers, no fds. */
+export const DENO_PERMISSIONS_NO_FFI = ["--allow-read", "--allow-write", "--allow-net"];
+/** What the cross-runtime tests run Deno with: plus --allow-ffi, so Unix sockets go through
+ *  libc (runtimes/deno/unix-ffi.ts: SO_PEERCRED, fd passing). */
+export const DENO_PERMISSIONS = [...DENO_PERMISSIONS_NO_FFI, "--allow-ffi"];
 export const env = { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
 
 export type Runtime = "node" | "deno" | "bun";
