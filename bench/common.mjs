@@ -24,6 +24,15 @@ export async function loadDist({ warnIfStale = false } = {}) {
   return { ...tsb, ...tsbNode };
 }
 
+/** Warn when a source file is newer than dist/ (the bench would measure old code). */
+export function warnIfStale() {
+  const core = join(ROOT, "dist", "src", "index.js");
+  const stale = newestSource(join(ROOT, "src"), join(ROOT, "runtimes"), join(ROOT, "assembly"));
+  if (existsSync(core) && stale && stale.mtimeMs > statSync(core).mtimeMs) {
+    console.error(`bench: warning: ${stale.path.slice(ROOT.length + 1)} is newer than dist/; run npm run build to measure the current code`);
+  }
+}
+
 /** The most recently modified .ts file under the given directories. */
 function newestSource(...dirs) {
   let best = null;
@@ -79,3 +88,25 @@ export function rawMessage(n) {
   b.writeUInt32LE(n, 0);
   return b;
 }
+
+// ---- codes of the bench service beyond ping/echo (see systems/tsbinder.mjs) ------------
+/** byte[] bytes(byte[] b): the array back. */
+export const CODE_BYTES = 3;
+/** double[] callback(IBinder cb, int n): the server calls cb n times (nested in this call) and
+ *  answers how long each took (ms, timed in the server). */
+export const CODE_CALLBACK = 4;
+/** oneway void seq(int i): the server checks that i follows the previous one. */
+export const CODE_ONEWAY_SEQ = 5;
+/** int[] seqCheck(): [calls received, out-of-order count]; resets both. */
+export const CODE_SEQ_CHECK = 6;
+/** void hold(IBinder[] bs): the server keeps the proxies. */
+export const CODE_HOLD = 7;
+/** long[] memory(): the server collects garbage and answers [heap, external, rss, wasm]. */
+export const CODE_MEMORY = 8;
+/** void release(): the server drops what hold() kept. */
+export const CODE_RELEASE = 9;
+/** the client callback's only method: void ping() */
+export const CODE_CB_PING = 1;
+export const CALLBACK_DESCRIPTOR = "bench.ICallback";
+/** FLAG_ONEWAY of IBinder.transact. */
+export const FLAG_ONEWAY_VALUE = 0x01;

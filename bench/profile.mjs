@@ -1,8 +1,9 @@
 // CPU-profile the tsbinder side of a bench case, client and server process both:
 //   node bench/profile.mjs [--case null-call] [--iterations 50000] [--pin split] [--top 25] [--keep DIR]
-// Runs bench/run.mjs for that case (tsbinder only) under `node --cpu-prof`, with the server
-// child under --cpu-prof too, then prints for each process the functions with the most self
-// time, the inclusive time of the tsbinder entry points, and a breakdown by category.
+//   node bench/profile.mjs --suite inflight      (profile another suite of run.mjs instead)
+// Runs bench/run.mjs for that case (tsbinder only, node over unix) with the client and the
+// server processes under `node --cpu-prof`, then prints for each process the functions with
+// the most self time, the inclusive time of the tsbinder entry points, and a breakdown by category.
 //   node bench/profile.mjs --summarize FILE.cpuprofile...   only summarize existing profiles
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -23,24 +24,24 @@ if (args.includes("--summarize")) {
 }
 
 const kase = opt("--case", "null-call");
+const suite = opt("--suite", "latency");
 const iterations = opt("--iterations", "50000");
 const pin = opt("--pin", "split");
 const interval = opt("--interval", "50"); // µs between samples
 const keep = opt("--keep", null);
 const dir = keep ?? mkdtempSync(join(tmpdir(), "tsb-prof-"));
-const prof = ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${interval}`];
+const prof = (who) => `--cpu-prof --cpu-prof-dir=${join(dir, who)} --cpu-prof-interval=${interval}`;
 
 const run = fileURLToPath(new URL("./run.mjs", import.meta.url));
-const r = spawnSync(process.execPath, [...prof, run, "--only", kase, "--systems", "tsbinder", "--pin", pin,
-  "--iterations", iterations, "--no-json", "--server-node-args", prof.join(" ")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+const r = spawnSync(process.execPath, [run, "--only", suite, "--cases", kase, "--systems", "tsbinder", "--runtimes", "node", "--pin", pin,
+  "--iterations", iterations, "--no-json", "--server-node-args", prof("server"), "--client-node-args", prof("client")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
 process.stdout.write(r.stdout ?? "");
 if (r.status !== 0) process.exit(r.status ?? 1);
 
-// the client is the process spawnSync started; the other profile is the server's
-const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
-for (const f of files) {
-  const who = f.includes(`.${r.pid}.`) ? "client" : "server";
-  summarize(`${who} (${f})`, JSON.parse(readFileSync(join(dir, f), "utf8")));
+for (const who of ["client", "server"]) {
+  let files = [];
+  try { files = readdirSync(join(dir, who)).filter((f) => f.endsWith(".cpuprofile")); } catch { /* none */ }
+  for (const f of files) summarize(`${who} (${f})`, JSON.parse(readFileSync(join(dir, who, f), "utf8")));
 }
 if (!keep) rmSync(dir, { recursive: true, force: true });
 else console.log(`\nprofiles kept in ${dir} (open them in Chrome DevTools or VS Code)`);

@@ -1,65 +1,23 @@
-// The server side of a benchmark, run as its own process by run.mjs:
-//   node bench/server.mjs <raw|tsbinder> <socket path>
-// Prints "ready" on stdout once listening; exits when stdin closes (a normal exit, so
-// --cpu-prof can write its profile).
-import * as net from "node:net";
-import { existsSync, unlinkSync } from "node:fs";
-import { BENCH_DESCRIPTOR, CODE_ECHO, CODE_PING, loadDist, rawFramer } from "./common.mjs";
+// The server side of a benchmark, run as its own process by run.mjs under node, deno or bun:
+//   node bench/server.mjs <system> <transport> <address> ['{"maxThreads":4,"tlsDir":"..."}']
+// system: tsbinder | raw-echo | grpc-js | capnweb; transport: unix | tcp | tls | ws.
+// Prints "ready <address>" once listening (the address clients connect to). Exits when stdin
+// closes (a normal exit, so node --cpu-prof can write its profile) or when killed.
+import { existsSync, readFileSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { args, process } from "./lib/rt.mjs";
 
-const [system, path] = process.argv.slice(2);
-if (!system || !path) {
-  console.error("usage: node bench/server.mjs <raw|tsbinder> <socket path>");
+const [system, transport, address, json] = args();
+if (!system || !transport || !address) {
+  console.error("usage: server.mjs <system> <transport> <address> [json options]");
   process.exit(2);
 }
-
-let stop;
-if (system === "raw") {
-  if (existsSync(path)) unlinkSync(path);
-  const server = net.createServer((socket) => {
-    socket.on("data", rawFramer((msg) => socket.write(msg)));
-    socket.on("error", () => {});
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(path, resolve);
-  });
-  stop = () => new Promise((resolve) => server.close(() => resolve()));
-} else if (system === "tsbinder") {
-  const { Binder, listenUnix } = await loadDist();
-
-  /** IBench, hand-written the way a generated stub reads and writes its parcels. */
-  class BenchService extends Binder {
-    constructor() { super(BENCH_DESCRIPTOR); }
-    onTransact(code, data, reply) {
-      switch (code) {
-        case CODE_PING:
-          data.enforceInterface(BENCH_DESCRIPTOR);
-          reply.writeNoException();
-          return true;
-        case CODE_ECHO: {
-          data.enforceInterface(BENCH_DESCRIPTOR);
-          const s = data.readString16();
-          reply.writeNoException();
-          reply.writeString16(s);
-          return true;
-        }
-        default:
-          return false;
-      }
-    }
-  }
-
-  const server = await listenUnix(path);
-  server.setRoot(new BenchService());
-  stop = () => server.shutdown();
-} else {
-  console.error(`unknown system ${system}`);
-  process.exit(2);
-}
+const opts = json ? JSON.parse(json) : {};
+const tls = opts.tlsDir ? { cert: readFileSync(join(opts.tlsDir, "cert.pem"), "utf8"), key: readFileSync(join(opts.tlsDir, "key.pem"), "utf8") } : undefined;
+if (transport === "unix" && existsSync(address)) unlinkSync(address);
+const mod = await import(`./systems/${system}.mjs`);
+const addr = await mod.serve({ transport, address, tls, ...opts });
 
 process.stdin.on("data", () => {});
-process.stdin.on("end", async () => {
-  await stop();
-  process.exit(0);
-});
-process.stdout.write("ready\n");
+process.stdin.on("end", () => process.exit(0));
+process.stdout.write(`ready ${addr}\n`);

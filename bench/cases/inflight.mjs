@@ -1,0 +1,66 @@
+// inflight-64: 64 calls kept in flight at once (64 loops, each awaiting its call, then making
+// the next), for a fixed number of calls; throughput in calls/s and the latency each call saw.
+// tsbinder runs one call per connection at a time (as libbinder), so its rows use N outgoing
+// connections (server maxThreads = N, client maxOutgoingConnections = N); raw-echo gets the
+// same N sockets with the 64 calls spread over them (pipelined); grpc-js multiplexes all 64 on
+// one HTTP/2 channel. Systems take turns in blocks (interleaved).
+import { CODE_PING } from "../common.mjs";
+import { summarize } from "../lib/stats.mjs";
+
+async function makeClient(s, tls) {
+  const mod = await import(`../systems/${s.system}.mjs`);
+  if (s.system === "tsbinder") {
+    const c = await mod.connect({ ...s, tls, options: { maxOutgoingConnections: s.connections } });
+    const outgoing = c.session.connections.filter((x) => x.outgoing).length;
+    const call = () => mod.call(c.root, CODE_PING);
+    return { call: () => call(), close: c.close, connections: outgoing };
+  }
+  if (s.system === "raw-echo") {
+    const socks = [];
+    for (let i = 0; i < s.connections; i++) socks.push(await mod.connect({ ...s, tls }));
+    const m = mod.message(5);
+    let k = 0;
+    return { call: () => socks[k++ % socks.length].send(m), close: () => socks.forEach((x) => x.close()), connections: socks.length };
+  }
+  const c = await mod.latencyClient({ ...s, kase: "null-call" });
+  return { call: c.call, close: c.close, connections: 1 };
+}
+
+/** `total` calls with `inflight` of them outstanding at any time; per-call latencies in ms. */
+async function burst(call, inflight, total, samples, at) {
+  let next = 0;
+  const loop = async () => {
+    while (next < total) {
+      const i = next++;
+      const t = performance.now();
+      await call();
+      samples[at + i] = performance.now() - t;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inflight }, loop));
+  return performance.now() - t0;
+}
+
+export async function run(job) {
+  const clients = [];
+  for (const s of job.systems) clients.push(await makeClient(s, job.tls));
+  const { inflight, calls, block } = job;
+  for (const c of clients) await burst(c.call, inflight, Math.min(block, job.warmup), new Float64Array(block), 0);
+  const state = clients.map(() => ({ samples: new Float64Array(calls), done: 0, wall: 0 }));
+  for (let round = 0; state.some((s) => s.done < calls); round++) {
+    for (let k = 0; k < clients.length; k++) {
+      const j = (k + round) % clients.length, s = state[j];
+      const n = Math.min(block, calls - s.done);
+      if (n <= 0) continue;
+      s.wall += await burst(clients[j].call, inflight, n, s.samples, s.done);
+      s.done += n;
+    }
+  }
+  for (const c of clients) await c.close();
+  return job.systems.map((s, i) => ({
+    runtime: job.runtime, transport: s.transport, case: `inflight-${inflight}`, system: s.system,
+    variant: `${clients[i].connections} connection${clients[i].connections === 1 ? "" : "s"}`, connections: clients[i].connections,
+    ...summarize(state[i].samples, state[i].wall),
+  }));
+}
