@@ -181,13 +181,7 @@ export class BunUnixFdConnection implements TransportConnection, ReactorClient {
     this.sink.data(bytes, fds);
   }
 
-  /** The peer closed (or the socket failed): nothing more can be read, so the descriptor goes
-   *  back to the reactor now. A session that has already ended need not call close(), and an
-   *  idle registration would keep the reactor, and the process, alive. */
-  onEnd(error?: Error): void {
-    this.finish(error);
-    this.finalize();
-  }
+  onEnd(error?: Error): void { this.finish(error); }
 
   onClosed(): void { this.finish(); }
 

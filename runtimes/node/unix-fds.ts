@@ -161,12 +161,7 @@ export class NodeUnixFdConnection implements TransportConnection, ReactorClient 
     this.sink.data(bytes, fds);
   }
 
-  /** The stream ended (EOF or an error): the session does not call close() on a connection
-   *  that ended by itself, so hand the descriptor back to the reactor to close here. */
-  onEnd(error?: Error): void {
-    this.finish(error);
-    this.finalize();
-  }
+  onEnd(error?: Error): void { this.finish(error); }
 
   onClosed(): void { this.finish(); }
 

@@ -144,7 +144,11 @@ export class RpcServer {
     try {
       const session = await this.handshake(tc, queue, onData);
       if (session) session.onEnd(release);
-      else release();
+      else {
+        // the stream ended before the handshake did: let the transport release what it holds
+        release();
+        tc.close();
+      }
     } catch (e) {
       release();
       this.logger.warn(`handshake failed on ${tc.description}: ${(e as Error)?.message ?? e}`);

@@ -586,7 +586,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   onConnectionEnd(conn: Connection, error?: Error): void {
-    conn.closed = true;
+    // the peer's side is gone: close ours too, so every transport releases what it holds
+    // (a descriptor, a reactor registration) without a special case of its own
+    conn.close();
     if (this.ended === undefined) this.terminate(error ?? null);
   }
 
