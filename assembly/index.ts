@@ -10,6 +10,7 @@ export { writeInt32 as parcel_writeInt32, writeFloat as parcel_writeFloat, write
   writeInt64 as parcel_writeInt64, readInt32 as parcel_readInt32, readFloat as parcel_readFloat,
   readDouble as parcel_readDouble, readInt64Slot as parcel_readInt64Slot } from "./parcel/scalars";
 export { writeString16Utf8 as parcel_writeString16Utf8, writeString16Units as parcel_writeString16Units,
+  reserveString16 as parcel_reserveString16,
   readString16 as parcel_readString16, writeString8 as parcel_writeString8, readString8 as parcel_readString8,
   writeCString as parcel_writeCString, readCString as parcel_readCString } from "./parcel/strings";
 export { writeArrayReserve as parcel_writeArrayReserve, readArray as parcel_readArray,

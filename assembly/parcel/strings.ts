@@ -35,6 +35,18 @@ export function writeString16Units(p: usize, src: usize, units: u32): bool {
   return true;
 }
 
+/** Reserve a String16 of `units` code units: writes the length and the terminator, returns
+ *  the address the units go to (the facade fills them with the runtime's own encoder, after
+ *  checking the string is well-formed), or 0 with an error recorded. */
+export function reserveString16(p: usize, units: u32): usize {
+  if (units > 0x3ffffffe) { fail(p, E_BAD_LENGTH, get(p, F_POS), units); return 0; }
+  const at = reserve(p, 4 + ((units + 1) << 1));
+  if (at == 0) return 0;
+  store<i32>(at, units);
+  store<u16>(at + 4 + (<usize>units << 1), 0);
+  return at + 4;
+}
+
 /** Read a String16. Returns the address of its units (unit count in OUT_A), 0 for null
  *  (OUT_A = -1), or 0 with an error recorded. */
 export function readString16(p: usize): usize {

@@ -10,9 +10,10 @@ import {
   MODE_CHECK_TABLE, MODE_R34, E_BAD_FRAME, E_TOO_LARGE,
 } from "../parcel/layout";
 import { put } from "./out";
-import { WIRE_HEADER_SIZE, CMD_TRANSACT, CMD_REPLY, encodeWireHeader } from "./header";
+import { WIRE_HEADER_SIZE, CMD_TRANSACT, CMD_REPLY, CMD_DEC_STRONG, encodeWireHeader } from "./header";
 import { TRANSACTION_SIZE, encodeTransaction, decodeTransaction } from "./transaction";
 import { replySize, encodeReply, decodeReply } from "./reply";
+import { DEC_STRONG_SIZE, encodeDecStrong } from "./dec-strong";
 import {
   R34_PREFIX_SIZE, R34_TRANSACTION_SIZE, R34_REPLY_SIZE, encodeR34Transaction, decodeR34Transaction,
 } from "./r34";
@@ -61,8 +62,11 @@ export function frameTransaction(p: usize, version: u32, r34: bool, options: u32
   return at;
 }
 
-/** Build a REPLY frame around the parcel (status != 0 sends no data). */
-export function frameReply(p: usize, version: u32, r34: bool, status: i32): usize {
+/** Build a REPLY frame around the parcel (status != 0 sends no data). When decAmount > 0 (wire
+ *  v0-v2 only), a DEC_STRONG frame for address (decOptions, decId) goes in front of it in the
+ *  same range: libbinder returns the call target's reference just before the reply, and one
+ *  buffer means one write for both. */
+export function frameReply(p: usize, version: u32, r34: bool, status: i32, decOptions: u32, decId: u32, decAmount: u32): usize {
   const size = status == 0 ? get(p, F_SIZE) : 0;
   if (r34) {
     const head = R34_PREFIX_SIZE + WIRE_HEADER_SIZE + R34_REPLY_SIZE;
@@ -75,9 +79,10 @@ export function frameReply(p: usize, version: u32, r34: bool, status: i32): usiz
     return at;
   }
   const rs = replySize(version);
+  const dec: u32 = decAmount > 0 ? WIRE_HEADER_SIZE + DEC_STRONG_SIZE : 0;
   const head = WIRE_HEADER_SIZE + rs;
   // a parcel opened from a received body has only that body's fixed struct in front of it
-  if (get(p, F_START) < head) { fail(p, E_BAD_FRAME, 0, head); return 0; }
+  if (get(p, F_START) < head + dec) { fail(p, E_BAD_FRAME, 0, head + dec); return 0; }
   let table: i32 = 0;
   if (status == 0) {
     table = appendTable(p, version);
@@ -86,8 +91,12 @@ export function frameReply(p: usize, version: u32, r34: bool, status: i32): usiz
   const at = dataPtr(p) - head;
   encodeWireHeader(at, CMD_REPLY, rs + size + <u32>table);
   encodeReply(at + WIRE_HEADER_SIZE, version, status, size);
-  put(0, head + size + <u32>table);
-  return at;
+  if (dec > 0) {
+    encodeWireHeader(at - dec, CMD_DEC_STRONG, DEC_STRONG_SIZE);
+    encodeDecStrong(at - dec + WIRE_HEADER_SIZE, decOptions, decId, decAmount);
+  }
+  put(0, dec + head + size + <u32>table);
+  return at - dec;
 }
 
 /** A parcel whose buffer will receive `bodySize` bytes of an incoming body (the facade

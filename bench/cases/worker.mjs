@@ -4,23 +4,15 @@
 // Sequential round trips in interleaved blocks, like the socket cases.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import { BENCH_DESCRIPTOR, CODE_ECHO, CODE_PING } from "../common.mjs";
+import { caller, serviceClass } from "../systems/tsbinder.mjs";
 import { loadDistFile, loadTsb } from "../lib/rt.mjs";
 import { measureInterleaved, summarize } from "../lib/stats.mjs";
 import { payloadBytes, payloadOf } from "./payloads.mjs";
 
 if (!isMainThread && workerData?.benchWorker) {
-  const { Binder, RpcServer } = await loadTsb();
+  const { RpcServer } = await loadTsb();
   const { messagePortTransport } = await loadDistFile("src/transports/index.js");
-  class Service extends Binder {
-    constructor() { super(BENCH_DESCRIPTOR); }
-    onTransact(code, data, reply) {
-      data.enforceInterface(BENCH_DESCRIPTOR);
-      if (code === CODE_PING) { reply.writeNoException(); return true; }
-      if (code === CODE_ECHO) { const s = data.readString16(); reply.writeNoException(); reply.writeString16(s); return true; }
-      return false;
-    }
-  }
+  const Service = await serviceClass();
   const server = new RpcServer();
   server.setRoot(new Service());
   await server.listen(messagePortTransport(workerData.port), "bench");
@@ -41,14 +33,7 @@ export async function run(job) {
   const rows = [];
   for (const kase of job.cases) {
     const payload = payloadOf(kase);
-    const tsbCall = kase === "null-call"
-      ? async () => { const d = root.newParcel(); d.writeInterfaceToken(BENCH_DESCRIPTOR); const r = await root.transact(CODE_PING, d); d.dispose(); r.readException(); r.dispose(); }
-      : async () => {
-        const d = root.newParcel(); d.writeInterfaceToken(BENCH_DESCRIPTOR); d.writeString16(payload);
-        const r = await root.transact(CODE_ECHO, d); d.dispose(); r.readException();
-        if (r.readString16() !== payload) throw new Error("echo came back different");
-        r.dispose();
-      };
+    const tsbCall = await caller(root, kase, payload);
     let wake = null, buf = new ArrayBuffer(Math.max(8, payloadBytes(payload)));
     floor.port1.on("message", (b) => { buf = b; wake(); });
     const floorCall = () => new Promise((resolve) => { wake = resolve; floor.port1.postMessage(buf, [buf]); });

@@ -9,61 +9,66 @@ import { fullGc, loadDistFile, loadTsb, memory } from "../lib/rt.mjs";
 let tsb;
 const load = async () => (tsb ??= await loadTsb());
 
-/** The service; a class factory because Binder comes from the loaded package. */
-function makeService({ Binder }, wasmBytes) {
+/** The service; a class factory because Binder comes from the loaded package. onTransact is
+ *  what `tsbinder aidl` generates for these methods (enforceInterface, read the arguments,
+ *  dispatchCall around an async implementation method), so a call costs what it costs users. */
+function makeService({ Binder, dispatchCall, dispatchOneway, transactCall }, wasmBytes) {
+  const none = () => {};
   return class BenchService extends Binder {
     constructor() { super(BENCH_DESCRIPTOR); this.next = 0; this.received = 0; this.outOfOrder = 0; this.held = []; }
-    async onTransact(code, data, reply) {
+    // the implementation, as a user writes it
+    async ping() {}
+    async echo(s) { return s; }
+    async bytes(b) { return b; }
+    async onewaySeq(i) {
+      if (i !== this.next) this.outOfOrder++;
+      this.next = i + 1;
+      this.received++;
+    }
+    async seqCheck() {
+      const r = [this.received, this.outOfOrder];
+      this.received = 0; this.outOfOrder = 0; this.next = 0;
+      return r;
+    }
+    async callback(cb, n) {
+      // call the client's binder n times, nested in this call; answer the times (ms)
+      const samples = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await transactCall(cb, CALLBACK_DESCRIPTOR, CODE_CB_PING, 0, none, none);
+        samples[i] = performance.now() - t;
+      }
+      return samples;
+    }
+    async hold(bs) { for (const b of bs) this.held.push(b); }
+    async release() { this.held = []; }
+    async memory() {
+      fullGc();
+      const m = memory();
+      return [m.heap, m.external, m.rss, wasmBytes()];
+    }
+    // the stub
+    onTransact(code, data, reply) {
       data.enforceInterface(BENCH_DESCRIPTOR);
       switch (code) {
-        case CODE_PING: reply.writeNoException(); return true;
-        case CODE_ECHO: { const s = data.readString16(); reply.writeNoException(); reply.writeString16(s); return true; }
-        case CODE_BYTES: { const b = data.readByteArray(); reply.writeNoException(); reply.writeByteArray(b); return true; }
-        case CODE_ONEWAY_SEQ: {
-          const i = data.readInt32();
-          if (i !== this.next) this.outOfOrder++;
-          this.next = i + 1;
-          this.received++;
-          return true;
-        }
-        case CODE_SEQ_CHECK:
-          reply.writeNoException();
-          reply.writeInt32Array([this.received, this.outOfOrder]);
-          this.received = 0; this.outOfOrder = 0; this.next = 0;
-          return true;
+        case CODE_PING: return dispatchCall(reply, () => this.ping(), none);
+        case CODE_ECHO: { const s = data.readString16(); return dispatchCall(reply, () => this.echo(s), (r, v) => r.writeString16(v)); }
+        case CODE_BYTES: { const b = data.readByteArray(); return dispatchCall(reply, () => this.bytes(b), (r, v) => r.writeByteArray(v)); }
+        case CODE_ONEWAY_SEQ: { const i = data.readInt32(); return dispatchOneway(() => this.onewaySeq(i)); }
+        case CODE_SEQ_CHECK: return dispatchCall(reply, () => this.seqCheck(), (r, v) => r.writeInt32Array(v));
         case CODE_CALLBACK: {
-          // call the client's binder n times, nested in this call; answer the times (ms)
           const cb = data.readStrongBinderNonNull();
           const n = data.readInt32();
-          const samples = new Array(n);
-          for (let i = 0; i < n; i++) {
-            const t = performance.now();
-            const p = cb.newParcel();
-            p.writeInterfaceToken(CALLBACK_DESCRIPTOR);
-            const r = await cb.transact(CODE_CB_PING, p);
-            p.dispose();
-            r.readException();
-            r.dispose();
-            samples[i] = performance.now() - t;
-          }
-          reply.writeNoException();
-          reply.writeDoubleArray(samples);
-          return true;
+          return dispatchCall(reply, () => this.callback(cb, n), (r, v) => r.writeDoubleArray(v));
         }
         case CODE_HOLD: {
           const n = data.readInt32();
-          for (let i = 0; i < n; i++) this.held.push(data.readStrongBinderNonNull());
-          reply.writeNoException();
-          return true;
+          const bs = [];
+          for (let i = 0; i < n; i++) bs.push(data.readStrongBinderNonNull());
+          return dispatchCall(reply, () => this.hold(bs), none);
         }
-        case CODE_RELEASE: this.held = []; reply.writeNoException(); return true;
-        case CODE_MEMORY: {
-          fullGc();
-          const m = memory();
-          reply.writeNoException();
-          reply.writeDoubleArray([m.heap, m.external, m.rss, wasmBytes()]);
-          return true;
-        }
+        case CODE_RELEASE: return dispatchCall(reply, () => this.release(), none);
+        case CODE_MEMORY: return dispatchCall(reply, () => this.memory(), (r, v) => r.writeDoubleArray(v));
         default: return false;
       }
     }
@@ -74,6 +79,11 @@ function makeService({ Binder }, wasmBytes) {
 export async function wasmMemoryReader() {
   const { mem8 } = await loadDistFile("src/core/core.js");
   return () => mem8().buffer.byteLength;
+}
+
+/** The bench service class (for servers set up elsewhere, e.g. the worker case). */
+export async function serviceClass() {
+  return makeService(await load(), await wasmMemoryReader());
 }
 
 /** Start a server; resolves to the address clients connect to. */
@@ -109,50 +119,42 @@ export async function connect({ transport, address, tls, options = {} }) {
   return { session, root, close: () => session.shutdown() };
 }
 
-/** The call of a latency case on `root` (one round trip, checked). */
-export function caller(root, kase, payload) {
-  const two = async (code, write, check) => {
-    const data = root.newParcel();
-    data.writeInterfaceToken(BENCH_DESCRIPTOR);
-    write?.(data);
-    const reply = await root.transact(code, data);
-    data.dispose();
-    try { reply.readException(); check?.(reply); } finally { reply.dispose(); }
-  };
+/** The call of a latency case on `root` (one round trip, checked): what a generated proxy
+ *  method does (transactCall: interface token, arguments, transact, Status, result). */
+export async function caller(root, kase, payload) {
+  const { transactCall } = await load();
   switch (kase) {
-    case "null-call": return () => two(CODE_PING);
-    case "echo-1k": return () => two(CODE_ECHO, (d) => d.writeString16(payload), (r) => { if (r.readString16() !== payload) throw new Error("echo came back different"); });
-    case "bytes-64k": case "bytes-1m":
-      return () => two(CODE_BYTES, (d) => d.writeByteArray(payload), (r) => { if (r.readByteArray().length !== payload.length) throw new Error("bytes came back different"); });
+    case "null-call": return () => transactCall(root, BENCH_DESCRIPTOR, CODE_PING, 0, () => {}, () => {});
+    case "echo-1k": return async () => {
+      const s = await transactCall(root, BENCH_DESCRIPTOR, CODE_ECHO, 0, (d) => d.writeString16(payload), (r) => r.readString16());
+      if (s !== payload) throw new Error("echo came back different");
+    };
+    case "bytes-64k": case "bytes-1m": return async () => {
+      const b = await transactCall(root, BENCH_DESCRIPTOR, CODE_BYTES, 0, (d) => d.writeByteArray(payload), (r) => r.readByteArray());
+      if (b.length !== payload.length) throw new Error("bytes came back different");
+    };
     default: throw new Error(`tsbinder: no caller for ${kase}`);
   }
 }
 
-/** Send `code` with the interface token and `write`, read the reply with `read`. */
-export async function call(root, code, write, read, flags = 0) {
-  const data = root.newParcel();
-  data.writeInterfaceToken(BENCH_DESCRIPTOR);
-  write?.(data);
-  const reply = await root.transact(code, data, flags);
-  data.dispose();
-  try {
-    if (flags) return undefined;
-    reply.readException();
-    return read?.(reply);
-  } finally { reply.dispose(); }
+/** Send `code` with the interface token and `write`, read the reply with `read` (a generated
+ *  proxy method: transactCall, or transactOneway when `flags` has FLAG_ONEWAY). */
+export function call(root, code, write, read, flags = 0) {
+  if (flags) return tsb.transactOneway(root, BENCH_DESCRIPTOR, code, flags, write ?? (() => {}));
+  return tsb.transactCall(root, BENCH_DESCRIPTOR, code, 0, write ?? (() => {}), read ?? (() => undefined));
 }
 
 let Callback;
 /** A local callback object the server can call (answers ping). */
 export async function callbackBinder() {
-  const { Binder } = await load();
+  const { Binder, dispatchCall } = await load();
   Callback ??= class extends Binder {
     constructor() { super(CALLBACK_DESCRIPTOR); }
+    async ping() {}
     onTransact(code, data, reply) {
       if (code !== CODE_CB_PING) return false;
       data.enforceInterface(CALLBACK_DESCRIPTOR);
-      reply.writeNoException();
-      return true;
+      return dispatchCall(reply, () => this.ping(), () => {});
     }
   };
   return new Callback();
@@ -161,5 +163,5 @@ export async function callbackBinder() {
 /** { call, close } for a sequential latency case. */
 export async function latencyClient({ transport, address, tls, kase, payload, options }) {
   const c = await connect({ transport, address, tls, options });
-  return { call: caller(c.root, kase, payload), close: c.close };
+  return { call: await caller(c.root, kase, payload), close: c.close };
 }

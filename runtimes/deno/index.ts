@@ -7,6 +7,8 @@
 // installed; without it, Unix sockets are Deno's own (anonymous peers, no fds). The same names
 // as tsbinder/node; runtimes/deno/README.md has the permissions.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Buffer } from "node:buffer";
+import { bufferString16Codec, setString16Codec } from "../../src/core/string16.js";
 import { useAsyncLocalStorage } from "../../src/rpc/context.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
@@ -15,6 +17,9 @@ import { DenoTlsTransport, DenoTlsUnixTransport } from "./tls.js";
 import { installFdOps, unixFfiTransport } from "./unix-ffi.js";
 
 useAsyncLocalStorage(AsyncLocalStorage);
+// String16 text read through node:buffer's "ucs2" (Deno's UTF-16 TextDecoder is ~8x slower);
+// written by the portable path (Buffer.write("ucs2") is slow on Deno)
+setString16Codec(bufferString16Codec((m) => Buffer.from(m), false));
 /** Unix sockets through libc when FFI is allowed (checked once, without prompting). */
 const ffi = installFdOps();
 

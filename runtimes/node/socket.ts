@@ -33,24 +33,32 @@ export class NodeSocketConnection implements TransportConnection {
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (fds && fds.length) throw new Error("this transport cannot carry file descriptors");
     if (this.socket.destroyed) return;
-    // frames written in the same turn (a DEC_STRONG and its REPLY, a oneway burst) leave in
-    // one writev: one syscall and one wakeup of the peer instead of one per frame
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      queueMicrotask(this.uncork);
+    // The first frame of a turn goes out at once (a call's only frame: no buffering, no
+    // writev). Frames that follow in the same turn (a oneway burst) are gathered and leave
+    // together in one write when the turn's microtasks run: one syscall and one wakeup of the
+    // peer instead of one per frame.
+    if (!this.inTurn) {
+      this.inTurn = true;
+      queueMicrotask(this.flush);
+      this.socket.write(bytes);
+    } else {
+      this.rest.push(bytes);
     }
-    this.socket.write(bytes);
   }
 
-  private corked = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket.uncork();
+  private inTurn = false;
+  private rest: Uint8Array[] = [];
+  private readonly flush = () => {
+    this.inTurn = false;
+    const r = this.rest;
+    if (r.length === 0) return;
+    this.rest = [];
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(r.length === 1 ? r[0]! : Buffer.concat(r));
   };
 
   close(): void {
     if (this.socket.destroyed) return;
+    this.flush();
     this.socket.end();
     // a peer that never reads must not keep us half-open forever
     setTimeout(() => this.socket.destroy(), 1000).unref?.();

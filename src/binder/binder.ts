@@ -3,6 +3,7 @@
 import { Parcel } from "../parcel/parcel.js";
 import { BinderError, UnknownTransactionError } from "./errors.js";
 import { StatusCode } from "./status.js";
+import { isPromiseLike } from "./promise-like.js";
 import {
   INTERFACE_TRANSACTION, PING_TRANSACTION, FLAG_ONEWAY, type DeathRecipient, type IBinder,
 } from "./ibinder.js";
@@ -20,20 +21,22 @@ export abstract class Binder implements IBinder {
   protected abstract onTransact(code: number, data: Parcel, reply: Parcel, flags: number): Promise<boolean> | boolean;
 
   /** Run a transaction against this object; the session calls this for incoming TRANSACTs.
-   *  Resolves to the status_t to send back. */
-  async _dispatch(code: number, data: Parcel, reply: Parcel, flags: number): Promise<number> {
+   *  Gives the status_t to send back: a number at once when onTransact answers synchronously
+   *  (no promise is made on that path), else a promise. */
+  _dispatch(code: number, data: Parcel, reply: Parcel, flags: number): number | Promise<number> {
     if (code === INTERFACE_TRANSACTION) {
       reply.writeString16(this.descriptor);
       return StatusCode.OK;
     }
     if (code === PING_TRANSACTION) return StatusCode.OK;
+    let handled: boolean | Promise<boolean>;
     try {
-      const handled = await this.onTransact(code, data, reply, flags);
-      return handled ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION;
+      handled = this.onTransact(code, data, reply, flags);
     } catch (e) {
-      if (e instanceof BinderError) return e.status;
-      throw e;
+      return statusOf(e);
     }
+    if (!isPromiseLike(handled)) return handled ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION;
+    return Promise.resolve(handled).then((h) => (h ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION), statusOf);
   }
 
   /** Calling a local object directly (same process): the parcels are handed over as they are. */
@@ -65,4 +68,10 @@ export abstract class Binder implements IBinder {
   linkToDeath(_recipient: DeathRecipient): void {}
   unlinkToDeath(_recipient: DeathRecipient): boolean { return false; }
   localBinder(): IBinder { return this; }
+}
+
+/** A BinderError thrown by onTransact answers with its status; anything else is rethrown. */
+function statusOf(e: unknown): number {
+  if (e instanceof BinderError) return e.status;
+  throw e;
 }

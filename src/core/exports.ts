@@ -21,6 +21,7 @@ export interface CoreExports {
   parcel_writeString16Utf8(p: number, src: number, n: number): number;
   parcel_writeString16Units(p: number, src: number, units: number): number;
   parcel_readString16(p: number): number;
+  parcel_reserveString16(p: number, units: number): number;
   parcel_writeString8(p: number, src: number, n: number): number;
   parcel_readString8(p: number): number;
   parcel_writeCString(p: number, src: number, n: number): number;
@@ -69,7 +70,7 @@ export interface CoreExports {
 
   frame_transaction(p: number, version: number, r34: number, options: number, id: number, addrSrc: number,
     code: number, flags: number, asyncLo: number, asyncHi: number): number;
-  frame_reply(p: number, version: number, r34: number, status: number): number;
+  frame_reply(p: number, version: number, r34: number, status: number, decOptions: number, decId: number, decAmount: number): number;
   frame_prepareBody(p: number, bodySize: number): number;
   frame_openTransaction(p: number, version: number, r34: number): number;
   frame_openReply(p: number, version: number, r34: number): number;

@@ -4,6 +4,7 @@
 // can never invalidate anything a caller holds.
 import { core, mem8, mem32, memView, scratch, SIZES } from "../core/core.js";
 import { F, MODE } from "../core/layout.js";
+import { string16Codec } from "../core/string16.js";
 import { ParcelError, ParcelErrorCode } from "./errors.js";
 import { localObjectCodec, type ObjectCodec, type RawAddress } from "./objects.js";
 import { ParcelFileDescriptor, dupRawFd } from "./file-descriptor.js";
@@ -12,7 +13,6 @@ import { BinderError, exceptionFromCode, ServiceException } from "../binder/erro
 import { ExceptionCode, StatusCode } from "../binder/status.js";
 
 const utf8 = new TextEncoder();
-const utf16 = new TextDecoder("utf-16le");
 const utf8d = new TextDecoder("utf-8", { fatal: true });
 
 /** Largest `out` array a peer may ask us to allocate (its size is not backed by data). */
@@ -26,6 +26,57 @@ function setWords(at: number, a: Int32Array | Float32Array): void {
 
 // Parcels not disposed explicitly are freed when collected (a safety net, not the plan).
 const finalizer = new FinalizationRegistry<number>((handle) => core.parcel_destroy(handle));
+
+// Registering costs about as much as the rest of a small call's parcel work, and most parcels
+// are disposed within the turn they were made in. So a new parcel waits in `young`, held
+// strongly (it cannot be collected unregistered); every YOUNG_BATCH parcels, or YOUNG_MS after
+// the first, those still undisposed are registered and the rest are forgotten.
+const young: Parcel[] = [];
+const YOUNG_BATCH = 256;
+const YOUNG_MS = 50;
+let youngTimer: ReturnType<typeof setTimeout> | null = null;
+function enrol(p: Parcel): void {
+  young.push(p);
+  if (young.length >= YOUNG_BATCH) promoteYoung();
+  else if (youngTimer === null) {
+    youngTimer = setTimeout(promoteYoung, YOUNG_MS);
+    // a pending safety-net pass must not keep the program alive
+    const t = youngTimer as unknown as { unref?: () => void };
+    if (typeof t === "object" && t.unref) t.unref();
+    else (globalThis as { Deno?: { unrefTimer?(id: unknown): void } }).Deno?.unrefTimer?.(youngTimer);
+  }
+}
+function promoteYoung(): void {
+  if (youngTimer !== null) { clearTimeout(youngTimer); youngTimer = null; }
+  for (const p of young) {
+    if (p._h !== 0) { finalizer.register(p, p._h, p); p._registered = true; }
+  }
+  young.length = 0;
+}
+
+// Most parcels carry no fds: they share these (frozen, so nothing can add to them by mistake)
+// instead of two new arrays each.
+const NO_FDS = Object.freeze([]) as unknown as ParcelFileDescriptor[];
+const NO_OWNED = Object.freeze([]) as unknown as boolean[];
+
+// Interface tokens as String16 wire bytes, per descriptor. Descriptors come from code, not from
+// peers, so the cache stays small; past the cap (a program minting descriptors) it stops growing.
+const tokens = new Map<string, Uint8Array>();
+const MAX_CACHED_TOKENS = 1024;
+function tokenBytes(descriptor: string): Uint8Array | null {
+  let t = tokens.get(descriptor);
+  if (t) return t;
+  if (typeof descriptor !== "string" || tokens.size >= MAX_CACHED_TOKENS) return null;
+  const p = new Parcel({ owned: true });
+  try {
+    p.writeString16(descriptor);
+    t = p.toBytes();
+  } catch {
+    return null; // not a valid string: the slow path reports it
+  } finally { p.dispose(); }
+  tokens.set(descriptor, t);
+  return t;
+}
 
 export interface ParcelOptions {
   /** Initial data capacity in bytes. */
@@ -43,13 +94,15 @@ export class Parcel {
   /** @internal a non-null binder was written (its address belongs to `_objects`' owner). */
   _hasBinders = false;
   /** @internal fds carried with this parcel, in object-index order. Rules: file-descriptor.ts. */
-  _fds: ParcelFileDescriptor[] = [];
+  _fds: ParcelFileDescriptor[] = NO_FDS;
   /** @internal per entry of `_fds`: owned here (received, or written with takeOwnership). */
-  _fdOwned: boolean[] = [];
+  _fdOwned: boolean[] = NO_OWNED;
+  /** @internal in the FinalizationRegistry (see enrol). */
+  _registered = false;
 
   constructor(options?: ParcelOptions) {
     this._h = core.parcel_create(options?.capacity ?? 256, SIZES.headroom);
-    if (!options?.owned) finalizer.register(this, this._h, this);
+    if (!options?.owned) enrol(this);
   }
 
   /** A parcel holding a copy of `bytes`, positioned at 0. */
@@ -64,7 +117,7 @@ export class Parcel {
 
   dispose(): void {
     if (this._h === 0) return;
-    finalizer.unregister(this);
+    if (this._registered) finalizer.unregister(this);
     core.parcel_destroy(this.h());
     this._h = 0;
     this.dropFds();
@@ -97,9 +150,10 @@ export class Parcel {
 
   /** Close the fds this parcel owns (received ones); written ones stay their writer's. */
   private dropFds(): void {
+    if (this._fds === NO_FDS) return;
     for (let i = 0; i < this._fds.length; i++) if (this._fdOwned[i]) this._fds[i]!.close();
-    this._fds = [];
-    this._fdOwned = [];
+    this._fds = NO_FDS;
+    this._fdOwned = NO_OWNED;
   }
 
   // ---- scalars -------------------------------------------------------------------------
@@ -187,6 +241,14 @@ export class Parcel {
     if (typeof s !== "string") this.badValue("string", s);
     // TextEncoder would silently turn a lone surrogate into U+FFFD: refuse instead
     if (!s.isWellFormed()) throw new ParcelError(ParcelErrorCode.BAD_UTF16, this.dataPosition, "a well-formed string (no lone surrogates)");
+    const encodeInto = string16Codec().encodeInto;
+    if (encodeInto) {
+      // the runtime's own UTF-16 encoder, straight into the reserved units
+      const at = core.parcel_reserveString16(this.h(), s.length);
+      if (at === 0) this.raise();
+      encodeInto(s, mem8().buffer as ArrayBuffer, at);
+      return;
+    }
     const cap = s.length * 3;
     const at = scratch(cap + 1);
     const { written } = utf8.encodeInto(s, mem8().subarray(at, at + cap));
@@ -198,8 +260,7 @@ export class Parcel {
       if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
       return null;
     }
-    const units = this.field(F.OUT_A);
-    return utf16.decode(mem8().subarray(at, at + units * 2));
+    return string16Codec().decode(mem8().buffer as ArrayBuffer, at, this.field(F.OUT_A));
   }
   /** readString16 for non-nullable fields: null is a ParcelError. */
   readString16NonNull(): string {
@@ -235,9 +296,25 @@ export class Parcel {
   }
 
   /** Interface token over RPC: only the String16 descriptor (no strict-mode/work-source words). */
-  writeInterfaceToken(descriptor: string): void { this.writeString16(descriptor); }
+  /** The interface token: on the RPC wire, the descriptor as a String16 (libbinder writes no
+   *  strict-mode or work-source header for RPC parcels). Every call writes it, so its bytes are
+   *  encoded once per descriptor and copied in. */
+  writeInterfaceToken(descriptor: string): void {
+    const token = tokenBytes(descriptor);
+    if (!token) return this.writeString16(descriptor);
+    mem8().set(token, this.reserveRaw(token.length));
+  }
   /** Check the interface token; a mismatch is BAD_TYPE, as libbinder's generated stubs answer. */
   enforceInterface(descriptor: string): void {
+    // fast path: the bytes at the position are the token's (compared in place, nothing decoded)
+    const token = tokenBytes(descriptor);
+    if (token && this.dataAvail() >= token.length) {
+      const m = mem8();
+      const at = core.parcel_dataAddress(this.h()) + this.dataPosition;
+      let i = 0;
+      while (i < token.length && m[at + i] === token[i]) i++;
+      if (i === token.length) { this.setField(F.POS, this.dataPosition + token.length); return; }
+    }
     const got = this.readString16();
     if (got !== descriptor) {
       throw new BinderError(StatusCode.BAD_TYPE, `interface token mismatch: expected ${descriptor}, got ${got === null ? "null" : JSON.stringify(got)}`);
@@ -441,8 +518,7 @@ export class Parcel {
     if (!(fd instanceof ParcelFileDescriptor) || fd.fd < 0) this.badValue("open ParcelFileDescriptor", fd);
     const index = core.parcel_writeFd(this.h());
     if (index < 0) this.raise();
-    this._fds.push(fd);
-    this._fdOwned.push(takeOwnership);
+    this.addFd(fd, takeOwnership);
   }
   /** Read an fd object: a NEW ParcelFileDescriptor owning a duplicate of the descriptor
    *  (libbinder readUniqueFileDescriptor); the caller closes it. The parcel keeps (and closes
@@ -549,10 +625,12 @@ export class Parcel {
   }
   /** @internal fds that arrived with the message this parcel was read from (now owned here). */
   _adoptFds(fds: readonly number[]): void {
-    for (const fd of fds) {
-      this._fds.push(ParcelFileDescriptor._owned(fd));
-      this._fdOwned.push(true);
-    }
+    for (const fd of fds) this.addFd(ParcelFileDescriptor._owned(fd), true);
+  }
+  private addFd(fd: ParcelFileDescriptor, owned: boolean): void {
+    if (this._fds === NO_FDS) { this._fds = []; this._fdOwned = []; }
+    this._fds.push(fd);
+    this._fdOwned.push(owned);
   }
   /** @internal set MODE bits (session dialect/version). */
   _setMode(mode: number): void { this.setField(F.MODE, mode); }

@@ -1,6 +1,6 @@
 // Incoming bytes, as the transport delivered them, consumed in exact-size pieces. Chunks are
-// kept by reference; a read that fits in one chunk returns a view (no copy), and readInto()
-// copies pieces straight to their destination (a parcel in linear memory).
+// kept by reference; a read that fits in one chunk returns a view (no copy), and copyTo()
+// copies straight to a destination (a parcel in linear memory).
 
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
@@ -45,36 +45,26 @@ export class ByteQueue {
       return out;
     }
     const out = new Uint8Array(n);
-    this.readInto(n, (piece, offset) => out.set(piece, offset));
+    this.copyTo(n, out, 0);
     return out;
   }
 
-  /** Peek at n bytes without consuming (copy when split across chunks). */
-  peek(n: number): Uint8Array | null {
-    if (n > this.total) return null;
-    const first = this.chunks[0]!;
-    if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
-    const out = new Uint8Array(n);
+  /** Copy the first n bytes (must be buffered) to dest[at..], consuming them unless `keep`. */
+  copyTo(n: number, dest: Uint8Array, at: number, keep = false): void {
     let off = 0;
     for (let i = 0, h = this.head; off < n; i++, h = 0) {
       const c = this.chunks[i]!;
       const take = Math.min(c.length - h, n - off);
-      out.set(c.subarray(h, h + take), off);
+      dest.set(take === c.length ? c : c.subarray(h, h + take), at + off);
       off += take;
     }
-    return out;
+    if (!keep) this.consume(n);
   }
 
-  /** Consume n bytes (must be buffered), handing each piece to `sink` with its offset. */
-  readInto(n: number, sink: (piece: Uint8Array, offset: number) => void): void {
-    let off = 0;
-    while (off < n) {
-      const c = this.chunks[0]!;
-      const take = Math.min(c.length - this.head, n - off);
-      sink(c.subarray(this.head, this.head + take), off);
-      off += take;
-      this.consume(take);
-    }
+  /** Drop n buffered bytes. */
+  skip(n: number): void {
+    if (n > this.total) throw new RangeError(`skip(${n}) with ${this.total} bytes buffered`);
+    this.consume(n);
   }
 
   /** Read exactly n bytes, waiting for them; null if the stream ends first. */

@@ -3,7 +3,7 @@
 // copied out once for the transport. Incoming: the header is decoded by the core, then the
 // body is copied once, piece by piece, from the transport's chunks into a parcel in linear
 // memory and opened in place.
-import { copyOut, core, mem8, outWord, scratch, toScratch, SIZES } from "../core/core.js";
+import { copyOut, core, mem8, memView, outWord, scratch, SIZES } from "../core/core.js";
 import { Parcel } from "../parcel/parcel.js";
 import { Command, encodeWireHeader } from "../wire/structs.js";
 import {
@@ -27,9 +27,10 @@ export function transactionFrame(parcel: Parcel, d: Dialect, addr: WireAddr | nu
   return wireTransactionFrame(parcel, d.version, addr ?? SPECIAL, code, flags, asyncNumber);
 }
 
-/** REPLY frame; a non-zero status carries no data. */
-export function replyFrame(parcel: Parcel, d: Dialect, status: number): Uint8Array {
-  return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status);
+/** REPLY frame; a non-zero status carries no data. `refs` (versioned wire only) are returned
+ *  by a DEC_STRONG in front of it, in the same buffer. */
+export function replyFrame(parcel: Parcel, d: Dialect, status: number, refs?: { addr: WireAddr; amount: number } | null): Uint8Array {
+  return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status, refs ? { address: refs.addr, amount: refs.amount } : null);
 }
 
 export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number): Uint8Array {
@@ -59,22 +60,27 @@ export interface FrameLimits { maxBody: number; maxObjects: number }
 
 /** Pull complete frames out of a ByteQueue. Returns null until a whole frame is buffered. */
 export class FrameReader {
-  private header: { command: number; bodySize: number } | null = null;
+  /** The header of the frame being assembled (command -1: none read yet). */
+  private command = -1;
+  private bodySize = 0;
 
   constructor(private readonly d: Dialect, private readonly limits: FrameLimits) {}
 
   next(q: ByteQueue, fds?: () => number[]): Incoming | null {
-    if (!this.header) {
+    if (this.command < 0) {
       const prefix = this.d.r34 ? SIZES.r34Prefix : 0;
-      const raw = q.peek(prefix + SIZES.wireHeader);
-      if (!raw) return null;
-      const at = toScratch(raw);
+      const headSize = prefix + SIZES.wireHeader;
+      if (q.length < headSize) return null;
+      // the header goes straight from the transport's chunks to scratch memory, where the core
+      // decodes it (left in the queue until it is known to be valid)
+      const at = scratch(headSize);
+      q.copyTo(headSize, mem8(), at, true);
       const known = core.wire_decodeWireHeader(at + prefix) === 1;
       const command = outWord(0) >>> 0;
       const bodySize = outWord(1) >>> 0;
       if (!known) throw new ProtocolError(`unknown command ${command}`);
       if (this.d.r34) {
-        const len = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0, true);
+        const len = memView().getUint32(at, true);
         if (len !== SIZES.wireHeader + bodySize) throw new ProtocolError(`r34 length prefix ${len} disagrees with header body size ${bodySize}`);
       }
       if (bodySize > this.limits.maxBody) throw new ProtocolError(`frame body of ${bodySize} bytes exceeds the limit of ${this.limits.maxBody}`);
@@ -82,12 +88,13 @@ export class FrameReader {
         const want = this.d.r34 ? SIZES.r34DecStrong : SIZES.decStrong;
         if (bodySize !== want) throw new ProtocolError(`DEC_STRONG body of ${bodySize} bytes (expected ${want})`);
       }
-      q.read(prefix + SIZES.wireHeader);
-      this.header = { command, bodySize };
+      q.skip(headSize);
+      this.command = command;
+      this.bodySize = bodySize;
     }
-    const { command, bodySize } = this.header;
+    const command = this.command, bodySize = this.bodySize;
     if (q.length < bodySize) return null;
-    this.header = null;
+    this.command = -1;
 
     if (command === Command.DEC_STRONG) {
       const body = q.read(bodySize)!;
@@ -100,8 +107,7 @@ export class FrameReader {
     const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
     try {
       const base = prepareIncoming(parcel, bodySize);
-      const m = mem8();
-      q.readInto(bodySize, (piece, off) => m.set(piece, base + off));
+      q.copyTo(bodySize, mem8(), base);
       if (fds) parcel._adoptFds(fds());
       let opened: Opened;
       try {

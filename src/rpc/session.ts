@@ -228,30 +228,38 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 
   private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined): Promise<Parcel> {
     return new Promise<Parcel>((resolve, reject) => {
-      const send: Waiter = (conn) => conn.call(bytes, fds, (reply) => {
-        reply._objects = this.codec;
-        resolve(reply);
-      }, reject);
-      send.drop = (e) => { closeRawFds(fds); reject(e); };
       try {
-        this.withConnection(send, (e) => { closeRawFds(fds); reject(e); });
+        // the common case: a connection is free now, so no waiter is made
+        const conn = this.connectionNow();
+        if (conn) return conn.call(bytes, fds, resolve, reject);
+        const send: Waiter = (c) => c.call(bytes, fds, resolve, reject);
+        send.drop = (e) => { closeRawFds(fds); reject(e); };
+        this.waitForConnection(send, (e) => { closeRawFds(fds); reject(e); });
       } catch (e) { closeRawFds(fds); reject(e as Error); }
     });
   }
 
-  /** Run `use` with a connection we may send a two-way call on, now or when one frees up.
-   *  Inside an incoming call, libbinder sends nested calls on the connection the caller is
-   *  blocked on; outside, any free outgoing connection; a side with no outgoing connections
-   *  may still call nested on a connection whose peer is waiting for us. */
-  private withConnection(use: Waiter, reject: (e: Error) => void): void {
+  /** A connection we may send a two-way call on right now, or null. Inside an incoming call,
+   *  libbinder sends nested calls on the connection the caller is blocked on (when our serve
+   *  frame is on top); outside, any free outgoing connection. */
+  private connectionNow(): Connection | null {
     const ctx = contextStore().get();
     if (ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null) {
-      const conn = ctx.connection;
-      if (conn.top() === ctx.frame) return use(conn);
-      conn.nestedWaiters.push({ frame: ctx.frame, take: use });
+      return ctx.connection.top() === ctx.frame ? ctx.connection : null;
+    }
+    for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0) return c;
+    return null;
+  }
+
+  /** Queue `use` for a connection when connectionNow() had none: the nested connection once
+   *  our frame is on top again, else the next free outgoing connection; a side with no
+   *  outgoing connections may still call nested on a connection whose peer is waiting for us. */
+  private waitForConnection(use: Waiter, reject: (e: Error) => void): void {
+    const ctx = contextStore().get();
+    if (ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null) {
+      ctx.connection.nestedWaiters.push({ frame: ctx.frame, take: use });
       return;
     }
-    for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0) return use(c);
     if (this.connections.some((c) => c.outgoing && !c.closed)) {
       this.waiters.push(use);
       return;
@@ -316,6 +324,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
           frame.reject(cmd.status === StatusCode.UNKNOWN_TRANSACTION ? new UnknownTransactionError() :
             cmd.status === StatusCode.DEAD_OBJECT ? new DeadObjectError() : new BinderError(cmd.status));
         } else {
+          cmd.parcel._objects = this.codec;
           frame.resolve(cmd.parcel);
         }
         return;
@@ -357,44 +366,62 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private serveTwoWay(conn: Connection, tx: Extract<Incoming, { cmd: 0 }>): void {
     const frame: ServeFrame = { kind: "serve", reply: null, replyFds: undefined };
     conn.stack.push(frame);
-    void this.execute(conn, frame, tx);
+    // libbinder's connection thread finishes the oneways it started before the next command
+    if (conn.onewayDrains.size) void Promise.all(conn.onewayDrains).then(() => this.execute(conn, frame, tx));
+    else this.execute(conn, frame, tx);
   }
 
-  private async execute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>): Promise<void> {
+  /** Run a two-way transaction. A handler that answers synchronously is replied to in the same
+   *  turn with no promise made; an asynchronous one is finished when it settles. */
+  private execute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>): void {
     const reply = this.newParcel(true);
-    let status: number = StatusCode.OK;
     let target: Node | null = null;
+    let result: number | Promise<number>;
     tx.parcel._objects = this.codec;
-    if (conn.onewayDrains.size) await Promise.all(conn.onewayDrains);
     try {
       if (tx.addr === null) {
-        status = this.answerSpecial(tx.code, reply);
+        result = this.answerSpecial(tx.code, reply);
       } else {
         target = this.resolveTarget(tx.addr);
         const ctx: CallContext = { session: this, connection: conn, frame, peer: conn.transport.peer };
         const binder = target.local!;
-        status = await contextStore().run(ctx, () => binder._dispatch(tx.code, tx.parcel, reply, tx.flags));
+        result = contextStore().run(ctx, () => binder._dispatch(tx.code, tx.parcel, reply, tx.flags));
       }
     } catch (e) {
-      status = this.failureStatus(e, conn);
-      reply.reset();
-    } finally {
-      tx.parcel.dispose();
+      result = this.failed(e, conn, reply);
     }
+    if (typeof result === "number") return this.finishExecute(conn, frame, tx, reply, target, result);
+    const t = target;
+    result.then(
+      (status) => this.finishExecute(conn, frame, tx, reply, t, status),
+      (e) => this.finishExecute(conn, frame, tx, reply, t, this.failed(e, conn, reply)),
+    );
+  }
+
+  /** The status for a handler that threw; what it wrote is dropped. */
+  private failed(e: unknown, conn: Connection, reply: Parcel): number {
+    reply.reset();
+    return this.failureStatus(e, conn);
+  }
+
+  private finishExecute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>, reply: Parcel, target: Node | null, status: number): void {
+    tx.parcel.dispose();
     if (this.ended !== undefined || conn.closed) { reply.dispose(); return; }
-    // libbinder returns the reference the call target arrived with just before the reply
+    // libbinder returns the reference the call target arrived with just before the reply:
+    // both frames go out in one buffer
+    let refs: { addr: WireAddr; amount: number } | null = null;
     if (target && status === StatusCode.OK && !this.dialect.r34) {
       const n = this.state.takeExcessRefs(target);
-      if (n > 0) conn.write(decStrongFrame(this.dialect, target.addr, n));
+      if (n > 0) refs = { addr: target.addr, amount: n };
     }
     let bytes: Uint8Array;
     let fds: readonly number[] | undefined;
     try {
-      bytes = replyFrame(reply, this.dialect, status);
+      bytes = replyFrame(reply, this.dialect, status, refs);
       fds = status === StatusCode.OK ? this.outgoingFds(reply) : undefined;
     } catch (e) {
       reply.reset();
-      bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn));
+      bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn), refs);
     }
     conn.finishServe(frame, bytes, fds);
     // the connection sends (and closes) duplicates; what the service wrote stays its own

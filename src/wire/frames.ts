@@ -63,11 +63,17 @@ export function r34TransactionFrame(parcel: Parcel, address: Uint8Array | null, 
   return frameOut(h, core.frame_transaction(h, 0, 1, 0, 0, src, code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)));
 }
 
-/** REPLY frame (r34: with the length prefix). A non-zero status carries no data. */
-export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number): Uint8Array {
+/** REPLY frame (r34: with the length prefix). A non-zero status carries no data. With
+ *  `decStrong` (wire v0-v2), the DEC_STRONG frame that returns those references comes first in
+ *  the same buffer. */
+export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number,
+    decStrong?: { address: WireAddress; amount: number } | null): Uint8Array {
   const h = handle(parcel);
   const r34 = dialect === "r34";
-  return frameOut(h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0));
+  if (r34 && decStrong) throw new RangeError("an r34 DEC_STRONG carries a 32-byte address: send it on its own");
+  const a = decStrong?.address;
+  return frameOut(h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0,
+    a ? a.options >>> 0 : 0, a ? a.id >>> 0 : 0, decStrong ? decStrong.amount >>> 0 : 0));
 }
 
 export type Opened =

@@ -131,6 +131,34 @@ describe("create/dispose cycles", () => {
   });
 });
 
+describe("parcels never disposed", () => {
+  // the safety net: a forgotten parcel is registered with the FinalizationRegistry (within a
+  // batch of new parcels or a few ms) and its memory comes back once it is collected
+  const gc = (globalThis as { gc?: () => void }).gc;
+  it("are freed after collection, so forgetting them does not grow memory without bound", async () => {
+    if (!gc) throw new Error("run with --expose-gc (vitest.config.ts passes it to the test workers)");
+    const forget = (n: number) => {
+      for (let i = 0; i < n; i++) new Parcel({ capacity: 64 * 1024 }).writeInt32(i);
+    };
+    const settle = async () => {
+      for (let i = 0; i < 2; i++) {
+        await new Promise((r) => setTimeout(r, 60)); // past the registration delay
+        gc();
+        await new Promise((r) => setTimeout(r, 0)); // finalizers run in a later task
+      }
+    };
+    forget(500);
+    await settle();
+    const before = wasmBytes();
+    // 10 rounds of 500 x 64 KiB = 312 MiB if none came back
+    for (let round = 0; round < 10; round++) {
+      forget(500);
+      await settle();
+    }
+    expect(wasmBytes() - before).toBeLessThan(64 * MiB);
+  }, 30_000);
+});
+
 describe("disposed parcels", () => {
   function disposed(): Parcel {
     const p = new Parcel();

@@ -2,6 +2,7 @@
 import type { Parcel } from "../../parcel/parcel.js";
 import type { IBinder } from "../../binder/ibinder.js";
 import { FLAG_ONEWAY } from "../../binder/ibinder.js";
+import { isPromiseLike } from "../../binder/promise-like.js";
 
 /** What every generated AIDL interface extends (Java's IInterface). */
 export interface IInterface {
@@ -62,28 +63,40 @@ export async function transactOneway(
  * Server side of one two-way call: runs the implementation, then writes the Status header and
  * (on success) lets `writeReply` write the result and out/inout values. An exception thrown by
  * the implementation is sent to the caller as an AIDL exception (Parcel.writeException).
+ * An implementation that returns a plain value is answered at once (no promise is made).
  */
-export async function dispatchCall<T>(reply: Parcel, call: () => Promise<T>, writeReply: (reply: Parcel, result: T) => void): Promise<true> {
-  let result: T;
+export function dispatchCall<T>(reply: Parcel, call: () => T | Promise<T>, writeReply: (reply: Parcel, result: T) => void): true | Promise<true> {
+  let result: T | Promise<T>;
   try {
-    result = await call();
+    result = call();
   } catch (e) {
     reply.writeException(e);
     return true;
   }
+  if (!isPromiseLike(result)) return writeResult(reply, result, writeReply);
+  return Promise.resolve(result).then(
+    (r) => writeResult(reply, r, writeReply),
+    (e) => { reply.writeException(e); return true as const; },
+  );
+}
+
+function writeResult<T>(reply: Parcel, result: T, writeReply: (reply: Parcel, result: T) => void): true {
   reply.writeNoException();
   writeReply(reply, result);
   return true;
 }
 
 /** Server side of a oneway call: nobody waits for an answer, so errors are only reported. */
-export async function dispatchOneway(call: () => Promise<void>, onError: (e: unknown) => void = reportOnewayError): Promise<true> {
+export function dispatchOneway(call: () => void | Promise<void>, onError: (e: unknown) => void = reportOnewayError): true | Promise<true> {
+  let done: void | Promise<void>;
   try {
-    await call();
+    done = call();
   } catch (e) {
     onError(e);
+    return true;
   }
-  return true;
+  if (!isPromiseLike(done)) return true;
+  return Promise.resolve(done).then(() => true as const, (e) => { onError(e); return true as const; });
 }
 
 function reportOnewayError(e: unknown): void {
