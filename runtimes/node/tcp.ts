@@ -5,7 +5,7 @@
 import * as net from "node:net";
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { formatHostPort, parseHostPort } from "../../src/transports/net.js";
-import { NodeSocketConnection } from "./socket.js";
+import { LentReads, NodeSocketConnection } from "./socket.js";
 
 const TCP_PEER: PeerIdentity = { kind: "anonymous", reason: "plain TCP" };
 
@@ -22,10 +22,11 @@ export class NodeTcpTransport implements RpcTransport {
   connect(address: string): Promise<TransportConnection> {
     const { host, port } = parseHostPort(address);
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port, noDelay: true });
+      const reads = new LentReads();
+      const socket = net.connect({ host, port, noDelay: true, onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, TCP_PEER, `tcp:${address}`));
+        resolve(new NodeSocketConnection(socket, TCP_PEER, `tcp:${address}`, reads));
       });
       socket.once("error", reject);
     });

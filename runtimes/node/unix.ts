@@ -2,7 +2,7 @@
 import * as net from "node:net";
 import { unlinkSync, existsSync, statSync } from "node:fs";
 import type { RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { NodeSocketConnection } from "./socket.js";
+import { LentReads, NodeSocketConnection } from "./socket.js";
 import { unixPeerIdentity } from "./peercred.js";
 
 /** "@name" is the Linux abstract namespace (no file); anything else is a path. */
@@ -15,10 +15,11 @@ export class NodeUnixTransport implements RpcTransport {
 
   connect(address: string): Promise<TransportConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ path: socketPath(address) });
+      const reads = new LentReads();
+      const socket = net.connect({ path: socketPath(address), onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
+        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`, reads));
       });
       socket.once("error", reject);
     });

@@ -2,6 +2,12 @@
 // kept by reference; a read that fits in one chunk returns a view (no copy), and copyTo()
 // copies straight to a destination (a parcel in linear memory).
 
+/** A copy of `bytes` (start..end). Not `bytes.slice()`: chunks from Node and Bun are often
+ *  Buffers, whose slice() is a view of the same memory. */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
+}
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   private head = 0; // offset into chunks[0]
@@ -61,6 +67,19 @@ export class ByteQueue {
     if (!keep) this.consume(n);
   }
 
+  /** `chunk` (pushed earlier) is about to be reused by its owner: if the queue still holds
+   *  part of it, hold a copy of that part instead. */
+  release(chunk: Uint8Array): void {
+    const i = this.chunks.lastIndexOf(chunk);
+    if (i < 0) return;
+    if (i === 0) {
+      this.chunks[0] = copyBytes(chunk, this.head);
+      this.head = 0;
+    } else {
+      this.chunks[i] = copyBytes(chunk);
+    }
+  }
+
   /** Drop n buffered bytes. */
   skip(n: number): void {
     if (n > this.total) throw new RangeError(`skip(${n}) with ${this.total} bytes buffered`);
@@ -71,7 +90,7 @@ export class ByteQueue {
   async readExactly(n: number): Promise<Uint8Array | null> {
     for (;;) {
       const b = this.read(n);
-      if (b) return b.slice();
+      if (b) return copyBytes(b);
       if (this.ended) return null;
       await this.wait();
     }

@@ -6,7 +6,7 @@
 //      the session id, then "cci"; no response), and maxIncomingThreads incoming ones (header
 //      with the INCOMING bit; the server writes "cci").
 // The r34 profile has no handshake: one connection, frames from the first byte.
-import { ByteQueue } from "./byte-queue.js";
+import { ByteQueue, copyBytes } from "./byte-queue.js";
 import type { FdBatch } from "./connection.js";
 import { closeRawFds } from "../parcel/file-descriptor.js";
 import { RpcSession, type SessionLimits } from "./session.js";
@@ -42,7 +42,7 @@ export class HandshakeError extends BinderError {
 
 /** Where a transport connection's data goes: the queue until the session adopts it. */
 export interface Hooks {
-  target: ((c: Uint8Array, fds?: number[]) => void) | null;
+  target: ((c: Uint8Array, fds?: number[], lent?: boolean) => void) | null;
   end: ((e?: Error) => void) | null;
   /** Fds received before adopt(), with their stream offsets. */
   early: FdBatch[];
@@ -53,9 +53,9 @@ export function attach(tc: TransportConnection): { queue: ByteQueue; onData: Hoo
   const queue = new ByteQueue();
   const hooks: Hooks = { target: null, end: null, early: [] };
   tc.start({
-    data(chunk, fds) {
-      if (hooks.target) return hooks.target(chunk, fds);
-      queue.push(chunk.slice());
+    data(chunk, fds, lent) {
+      if (hooks.target) return hooks.target(chunk, fds, lent);
+      queue.push(copyBytes(chunk));
       // fds that came before the session took the connection over wait for it (adopt)
       if (fds && fds.length) {
         if (chunk.length) hooks.early.push({ at: queue.pushed - 1, fds });
@@ -169,7 +169,7 @@ async function attachConnection(transport: RpcTransport, address: string, sessio
 export function adopt(session: RpcSession, tc: TransportConnection, queue: ByteQueue,
     hooks: Hooks, outgoing: boolean): void {
   const conn = session._addConnection(tc, queue, outgoing, hooks.early.splice(0));
-  hooks.target = (chunk, fds) => conn.onData(chunk, fds);
+  hooks.target = (chunk, fds, lent) => conn.onData(chunk, fds, lent);
   hooks.end = (error) => session.onConnectionEnd(conn, error);
   if (queue.isEnded) session.onConnectionEnd(conn);
 }

@@ -80,7 +80,7 @@ export class Connection {
    *  message (rpc-wire §1.8), and a Linux stream recvmsg stops right after the buffer that
    *  carried fds, though it may begin with the tail of the message before. So the fds belong
    *  to the message that contains the LAST byte of the chunk they arrived with. */
-  onData(chunk: Uint8Array, fds?: number[]): void {
+  onData(chunk: Uint8Array, fds?: number[], lent = false): void {
     if (fds && fds.length) {
       if (this.closed || chunk.length === 0) {
         closeRawFds(fds);
@@ -91,6 +91,8 @@ export class Connection {
     }
     this.queue.push(chunk);
     if (this.reader) this.pump();
+    // a lent chunk is reused by the transport: keep a copy of what a partial frame still needs
+    if (lent) this.queue.release(chunk);
     // what is still pending belongs to the one frame not yet complete
     if (this.pendingFdCount > MAX_FDS_PER_MESSAGE && !this.closed) {
       this.dropFds(Infinity);

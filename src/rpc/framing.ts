@@ -10,7 +10,7 @@ import {
   transactionFrame as wireTransactionFrame, r34TransactionFrame, replyFrame as wireReplyFrame,
   prepareIncoming, openPrepared, type Opened,
 } from "../wire/frames.js";
-import type { ByteQueue } from "./byte-queue.js";
+import { type ByteQueue, copyBytes } from "./byte-queue.js";
 import { type Dialect, parcelMode } from "./dialect.js";
 import type { WireAddr } from "./address.js";
 
@@ -98,7 +98,7 @@ export class FrameReader {
 
     if (command === Command.DEC_STRONG) {
       const body = q.read(bodySize)!;
-      if (this.d.r34) return { cmd: 2, addr: { options: 0, id: 0, r34: body.slice() }, amount: 1 };
+      if (this.d.r34) return { cmd: 2, addr: { options: 0, id: 0, r34: copyBytes(body) }, amount: 1 };
       const v = new DataView(body.buffer, body.byteOffset, body.length);
       return { cmd: 2, addr: { options: v.getUint32(0, true), id: v.getUint32(4, true) }, amount: v.getUint32(8, true) };
     }

@@ -19,8 +19,10 @@ export const ANONYMOUS: PeerIdentity = { kind: "anonymous" };
 
 export interface ConnectionSink {
   /** Bytes arrived. The chunk is handed over: the session may keep a reference to it until a
-   *  frame is complete, so an adapter must not reuse its memory (copy out of a reused buffer). */
-  data(chunk: Uint8Array, fds?: number[]): void;
+   *  frame is complete, so an adapter must not reuse its memory, unless it says `lent`: then
+   *  the memory is the adapter's again once data() returns, and the session copies whatever it
+   *  still needs (usually nothing: frames are processed inside the call). */
+  data(chunk: Uint8Array, fds?: number[], lent?: boolean): void;
   /** The stream ended (error is set for an abnormal end). Called once. */
   end(error?: Error): void;
 }

@@ -5,6 +5,7 @@
 // Writes are copied (the caller may reuse its buffer) and delivered on a later microtask,
 // coalesced: a burst of frames written in one turn arrives as one chunk, as from a socket.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
+import { copyBytes } from "../rpc/byte-queue.js";
 
 const IN_PROCESS: PeerIdentity = { kind: "local", detail: "in-process" };
 
@@ -32,7 +33,7 @@ class MemoryEnd implements TransportConnection {
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (fds && fds.length) throw new Error("this transport cannot carry file descriptors");
     if (this.closed || bytes.length === 0) return;
-    this.other.receive(copy(bytes));
+    this.other.receive(copyBytes(bytes));
   }
 
   close(): void {
@@ -122,8 +123,3 @@ export class MemoryTransport implements RpcTransport {
 }
 
 export const memoryTransport = new MemoryTransport();
-
-/** A private copy in a fresh, exactly-sized ArrayBuffer (`slice()` is a view on a Node Buffer). */
-export function copy(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
-}

@@ -14,7 +14,7 @@
 // The port also carries end-of-stream in message mode, and notices a peer that died.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
 import { RingReader, RingWriter, createRingBuffer, sharedMemoryAvailable } from "./ring.js";
-import { copy } from "./memory.js";
+import { copyBytes } from "../rpc/byte-queue.js";
 
 export { sharedMemoryAvailable } from "./ring.js";
 
@@ -112,7 +112,7 @@ export class MessagePortConnection implements TransportConnection {
       }
       return;
     }
-    this.outbox.push(copy(bytes));
+    this.outbox.push(copyBytes(bytes));
     this.outboxBytes += bytes.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -150,7 +150,7 @@ export class MessagePortConnection implements TransportConnection {
     this.outbox = [];
     this.outboxBytes = 0;
     // the copy is ours alone: transfer it rather than clone it
-    const buf = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk.buffer : copy(chunk).buffer;
+    const buf = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk.buffer : copyBytes(chunk).buffer;
     this.port.postMessage(buf, [buf]);
   }
 
