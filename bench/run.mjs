@@ -93,7 +93,7 @@ async function latency(runtime, cases, systems, pin) {
   for (const kase of cases) {
     progress(`${runtime} ${[...new Set(systems.map((s) => s.transport))].join("+")} ${PLACEMENT[pin]} ${kase}: ${systems.map((s) => s.variant ? `${s.system}/${s.variant}` : s.system).join(", ")}`);
     await withServers(systems, pin, async (servers) => {
-      const job = { module: "latency", case: kase, ...S.lat(kase), systems: systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}) })) };
+      const job = { module: "latency", case: kase, ...S.lat(kase), systems: systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}), ...(s.libc ? { libc: true } : {}) })) };
       keep(await client(runtime, job, pin), pin);
     });
   }
@@ -116,7 +116,11 @@ const suites = {
       if (!want(opts.runtimes, runtime)) continue;
       if (!haveRuntime(runtime)) { progress(`${runtime} is not installed; skipping`); continue; }
       if (transport === "tls" && !tlsDir) continue;
-      await latency(runtime, cases, [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }], pin);
+      const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }];
+      // Deno's own Unix sockets give no peer credentials and carry no fds; the adapter's libc
+      // transport (FFI) does both, at one thread hop per read: measured beside them
+      if (runtime === "deno" && transport === "unix") systems.push({ system: "tsbinder", transport, runtime, variant: "libc sockets via FFI: peer credentials, fds", libc: true, opts: { libc: true } });
+      await latency(runtime, cases, systems, pin);
     }
   },
   async worker(pin) {
@@ -132,11 +136,14 @@ const suites = {
     const specs = [
       { system: "tsbinder", transport: "unix", opts: { maxThreads: 4 }, connections: 4 },
       { system: "tsbinder", transport: "unix", opts: { maxThreads: 8 }, connections: 8 },
+      { system: "tsbinder", transport: "unix", opts: { maxThreads: 16 }, connections: 16 },
       { system: "raw-echo", transport: "unix", connections: 4 }, { system: "raw-echo", transport: "unix", connections: 8 },
+      { system: "raw-echo", transport: "unix", connections: 16 },
+      { system: "raw-echo", transport: "unix", connections: 8, lockstep: true }, { system: "raw-echo", transport: "unix", connections: 16, lockstep: true },
       { system: "grpc-js", transport: "unix", connections: 1 },
     ].filter((s) => want(opts.systems, s.system));
     await withServers(specs, pin, async (servers) => {
-      keep(await client("node", { module: "inflight", inflight: 64, ...S.inflight, systems: specs.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, connections: s.connections })) }, pin), pin);
+      keep(await client("node", { module: "inflight", inflight: 64, ...S.inflight, systems: specs.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, connections: s.connections, ...(s.lockstep ? { lockstep: true } : {}) })) }, pin), pin);
     });
   },
   async callback(pin) {

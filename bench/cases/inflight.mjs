@@ -3,7 +3,9 @@
 // tsbinder runs one call per connection at a time (as libbinder), so its rows use N outgoing
 // connections (server maxThreads = N, client maxOutgoingConnections = N); raw-echo gets the
 // same N sockets with the 64 calls spread over them (pipelined); grpc-js multiplexes all 64 on
-// one HTTP/2 channel. Systems take turns in blocks (interleaved).
+// one HTTP/2 channel. A second raw-echo row keeps one message in flight per socket, as
+// tsbinder does per connection: the floor of binder's one-call-per-connection model. Systems
+// take turns in blocks (interleaved).
 import { CODE_PING } from "../common.mjs";
 import { summarize } from "../lib/stats.mjs";
 
@@ -19,8 +21,19 @@ async function makeClient(s, tls) {
     const socks = [];
     for (let i = 0; i < s.connections; i++) socks.push(await mod.connect({ ...s, tls }));
     const m = mod.message(5);
+    const close = () => socks.forEach((x) => x.close());
+    if (s.lockstep) {
+      // one message in flight per socket, as tsbinder keeps one call per connection: a call
+      // waits for a free socket (the floor of that model, not the issue's target baseline)
+      const free = [...socks], waiting = [];
+      const call = async () => {
+        const sock = free.pop() ?? await new Promise((r) => waiting.push(r));
+        try { await sock.send(m); } finally { const w = waiting.shift(); if (w) w(sock); else free.push(sock); }
+      };
+      return { call, close, connections: socks.length, model: "one in flight per socket" };
+    }
     let k = 0;
-    return { call: () => socks[k++ % socks.length].send(m), close: () => socks.forEach((x) => x.close()), connections: socks.length };
+    return { call: () => socks[k++ % socks.length].send(m), close, connections: socks.length, model: "pipelined" };
   }
   const c = await mod.latencyClient({ ...s, kase: "null-call" });
   return { call: c.call, close: c.close, connections: 1 };
@@ -60,7 +73,8 @@ export async function run(job) {
   for (const c of clients) await c.close();
   return job.systems.map((s, i) => ({
     runtime: job.runtime, transport: s.transport, case: `inflight-${inflight}`, system: s.system,
-    variant: `${clients[i].connections} connection${clients[i].connections === 1 ? "" : "s"}`, connections: clients[i].connections,
+    variant: `${clients[i].connections} connection${clients[i].connections === 1 ? "" : "s"}${clients[i].model ? `, ${clients[i].model}` : ""}`,
+    connections: clients[i].connections, ...(clients[i].model ? { model: clients[i].model } : {}),
     ...summarize(state[i].samples, state[i].wall),
   }));
 }

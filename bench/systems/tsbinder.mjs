@@ -87,7 +87,16 @@ export async function serviceClass() {
 }
 
 /** Start a server; resolves to the address clients connect to. */
-export async function serve({ transport, address, tls, maxThreads = 1 }) {
+/** The Unix transport of this runtime's adapter: its own sockets (node:net, Deno.listen,
+ *  Bun.listen), or with `libc` Deno's libc sockets through FFI (peer credentials and fds,
+ *  which Deno's own sockets cannot give: one thread hop per read). */
+function unixTransportOf(t, libc) {
+  if (!libc) return t.unixTransport;
+  if (!t.unixFfiTransport) throw new Error("tsbinder: no libc Unix transport in this runtime's adapter");
+  return t.unixFfiTransport;
+}
+
+export async function serve({ transport, address, tls, maxThreads = 1, libc = false }) {
   const t = await load();
   const Service = makeService(t, await wasmMemoryReader());
   // the bench's TCP and TLS clients have no identity (no client certificate), nor do Deno's
@@ -96,7 +105,7 @@ export async function serve({ transport, address, tls, maxThreads = 1 }) {
   let server, addr = address;
   // unix: RpcServer + the adapter's unix transport (what listenUnix does), which keeps the
   // bench independent of how the adapters assemble their entry points
-  if (transport === "unix") { server = new t.RpcServer(options); await server.listen(t.unixTransport, address); }
+  if (transport === "unix") { server = new t.RpcServer(options); await server.listen(unixTransportOf(t, libc), address); }
   else if (transport === "tcp") { server = await t.listenTcp("127.0.0.1", 0, options); addr = `127.0.0.1:${server.port}`; }
   else if (transport === "tls") { server = await t.listenTls("127.0.0.1", 0, { cert: tls.cert, key: tls.key }, options); addr = `127.0.0.1:${server.port}`; }
   else throw new Error(`tsbinder: no ${transport} server here`);
@@ -105,10 +114,10 @@ export async function serve({ transport, address, tls, maxThreads = 1 }) {
 }
 
 /** Connect a session and get the root. */
-export async function connect({ transport, address, tls, options = {} }) {
+export async function connect({ transport, address, tls, options = {}, libc = false }) {
   const t = await load();
   let session;
-  if (transport === "unix") session = await t.connectUnix(address, options);
+  if (transport === "unix") session = await t.connectSession(unixTransportOf(t, libc), address, options);
   else {
     const host = address.slice(0, address.lastIndexOf(":")), port = Number(address.slice(address.lastIndexOf(":") + 1));
     session = transport === "tcp" ? await t.connectTcp(host, port, options)
@@ -161,7 +170,7 @@ export async function callbackBinder() {
 }
 
 /** { call, close } for a sequential latency case. */
-export async function latencyClient({ transport, address, tls, kase, payload, options }) {
-  const c = await connect({ transport, address, tls, options });
+export async function latencyClient({ transport, address, tls, kase, payload, options, libc }) {
+  const c = await connect({ transport, address, tls, options, libc });
   return { call: await caller(c.root, kase, payload), close: c.close };
 }
