@@ -14,18 +14,10 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { closeRawFds } from "../../src/parcel/file-descriptor.js";
 import { loadLibc, libcUnavailable, O, sysError, type Libc } from "./libc.js";
 import { WORKER_SOURCE } from "./fd-reactor-worker.js";
+import type { FdReactorLike, ReactorClient } from "../../src/transports/fd-connection.js";
 
 /** Bytes read per recvmsg. */
 const READ_SIZE = 256 * 1024;
-
-/** What the reactor reports to one socket's owner (all on the main thread). */
-export interface ReactorClient {
-  onData(bytes: Uint8Array, fds: number[] | undefined): void;
-  onEnd(error?: Error): void;
-  onWritable(): void;
-  /** The worker closed the descriptor (after remove()). */
-  onClosed(): void;
-}
 
 /** What the reactor reports to a listener's owner. */
 export interface ReactorListener {
@@ -41,7 +33,7 @@ type FromWorker =
   | { t: "accept"; id: number; fd: number }
   | { t: "error" | "acceptError"; id: number; errno: number };
 
-export class FdReactor {
+export class FdReactor implements FdReactorLike {
   private readonly worker: Worker;
   private readonly ctl: MessagePort;
   private readonly quit = new Int32Array(new SharedArrayBuffer(4));

@@ -21,25 +21,21 @@
 // shutdown(SHUT_RDWR) the socket, which wakes every poll on it at once; polls also carry a
 // timeout as a backstop.
 //
-// Writes: sendmsg(MSG_DONTWAIT) from the main thread; frames written in one turn leave in one
-// sendmsg, and the fds of a frame ride the first sendmsg of that frame, which carries only that
-// frame's bytes (rpc-wire §1.8), as runtimes/node/unix-fds.ts does. Received fds (recvmsg with
+// Writes: sendmsg(MSG_DONTWAIT) from the main thread through the shared send queue
+// (src/transports/fd-send-queue.ts: frames written in one turn leave in one sendmsg; the fds of
+// a frame ride its first sendmsg, which carries only that frame's bytes, rpc-wire §1.8). Received fds (recvmsg with
 // MSG_CMSG_CLOEXEC, room for 253) go to the sink with the chunk they came with; src/ attributes
 // them to the message holding the chunk's last byte.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { closeRawFds, MAX_FDS_PER_MESSAGE, setFdOps } from "../../src/parcel/file-descriptor.js";
+import { closeRawFds, setFdOps } from "../../src/parcel/file-descriptor.js";
+import { FdSendQueue, MSG, initMessageBuffer, sendmsgResult, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
 import { HandshakeError } from "../../src/rpc/client.js";
 import { StatusCode } from "../../src/binder/status.js";
 import { C, closeFd, denoLibc, dupCloexec, libcUnavailable, type DenoLibc } from "./libc.js";
 
 /** Bytes per recvmsg / sendmsg. */
 const IO_SIZE = 256 * 1024;
-/** msghdr at 0, its iovec at 64, control data at 128, payload at DATA. */
-const IOV = 64;
-const CTRL = 128;
-/** CMSG_SPACE(253 * 4) */
-const CTRL_LEN = (16 + MAX_FDS_PER_MESSAGE * 4 + 7) & ~7;
-const DATA = 2048;
+const { IOV, CTRL, CTRL_LEN, DATA } = MSG;
 /** A poll's backstop: shutdown() wakes it at once; this only bounds a missed wake-up. */
 const POLL_TIMEOUT_MS = 2000;
 /** A peer that never reads must not keep a closing connection open forever. */
@@ -49,21 +45,23 @@ const READS_PER_WAKE = 16;
 
 interface IoBuffer { bytes: Uint8Array; dv: DataView; base: bigint }
 
-/** One native-addressable buffer: msghdr, iovec, control and payload (main thread only, so
- *  one for receiving and one for sending serve every socket of the process). */
+/** One native-addressable message buffer (fd-send-queue.ts has the layout). Main thread only,
+ *  so one for receiving and one for sending serve every socket of the process. */
 function ioBuffer(): IoBuffer {
   const bytes = new Uint8Array(new ArrayBuffer(DATA + IO_SIZE));
   const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
-  const dv = new DataView(bytes.buffer);
-  dv.setBigUint64(0, 0n, true); // msg_name
-  dv.setUint32(8, 0, true); // msg_namelen
-  dv.setBigUint64(16, base + BigInt(IOV), true); // msg_iov
-  dv.setBigUint64(24, 1n, true); // msg_iovlen
-  dv.setBigUint64(IOV, base + BigInt(DATA), true); // iov_base
-  return { bytes, dv, base };
+  return { bytes, dv: initMessageBuffer(bytes, base), base };
 }
 let recvBuf: IoBuffer | null = null;
-let sendBuf: IoBuffer | null = null;
+let sendBuf: SendmsgBuffer | null = null;
+
+function denoSendBuffer(c: DenoLibc): SendmsgBuffer {
+  const { bytes, base } = ioBuffer();
+  return {
+    bytes, base, dataSize: IO_SIZE,
+    send: (fd) => sendmsgResult(Number(c.sym.sendmsg(fd, bytes, C.MSG_DONTWAIT | C.MSG_NOSIGNAL)), c.errno),
+  };
+}
 
 function need(): DenoLibc {
   const c = denoLibc();
@@ -124,13 +122,11 @@ class Waiter {
   }
 }
 
-interface Pending { bytes: Uint8Array; off: number; fds: readonly number[] | undefined }
-
 export class DenoUnixFfiConnection implements TransportConnection {
   readonly canPassFds = true;
   private sink: ConnectionSink | null = null;
   private readonly c: DenoLibc;
-  private readonly queue: Pending[] = [];
+  private readonly queue: FdSendQueue;
   private scheduled = false;
   private waitingWritable = false;
   private closing = false;
@@ -143,6 +139,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
   /** `fd`: a connected, non-blocking Unix stream socket, owned by this object from now on. */
   constructor(private readonly fd: number, readonly peer: PeerIdentity, readonly description: string) {
     this.c = need();
+    this.queue = new FdSendQueue(fd, () => (sendBuf ??= denoSendBuffer(this.c)));
   }
 
   start(sink: ConnectionSink): void {
@@ -220,12 +217,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
 
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (this.closing || this.down) { closeRawFds(fds); return; }
-    if (fds && fds.length > MAX_FDS_PER_MESSAGE) {
-      closeRawFds(fds);
-      throw new RangeError(`${fds.length} file descriptors in one message (at most ${MAX_FDS_PER_MESSAGE})`);
-    }
-    if (bytes.length === 0) { closeRawFds(fds); return; }
-    this.queue.push({ bytes, off: 0, fds: fds && fds.length ? fds : undefined });
+    this.queue.push(bytes, fds);
     if (!this.scheduled && !this.waitingWritable) {
       // frames written in the same synchronous run leave together
       this.scheduled = true;
@@ -239,60 +231,15 @@ export class DenoUnixFfiConnection implements TransportConnection {
   };
 
   private flush(): void {
-    const c = this.c;
-    const s = (sendBuf ??= ioBuffer());
-    while (this.queue.length && !this.down) {
-      const head = this.queue[0]!;
-      const fds = head.fds;
-      let len = 0;
-      if (fds) {
-        // a frame with fds: alone in its first sendmsg, the fds attached
-        len = Math.min(head.bytes.length - head.off, IO_SIZE);
-        s.bytes.set(head.bytes.subarray(head.off, head.off + len), DATA);
-        const clen = 16 + fds.length * 4;
-        s.dv.setBigUint64(CTRL, BigInt(clen), true); // cmsg_len
-        s.dv.setInt32(CTRL + 8, C.SOL_SOCKET, true);
-        s.dv.setInt32(CTRL + 12, C.SCM_RIGHTS, true);
-        for (let i = 0; i < fds.length; i++) s.dv.setInt32(CTRL + 16 + i * 4, fds[i]!, true);
-        s.dv.setBigUint64(32, s.base + BigInt(CTRL), true);
-        s.dv.setBigUint64(40, BigInt((clen + 7) & ~7), true);
-      } else {
-        for (const e of this.queue) {
-          if (e.fds) break;
-          const n = Math.min(e.bytes.length - e.off, IO_SIZE - len);
-          s.bytes.set(e.bytes.subarray(e.off, e.off + n), DATA + len);
-          len += n;
-          if (len === IO_SIZE) break;
-        }
-        s.dv.setBigUint64(32, 0n, true);
-        s.dv.setBigUint64(40, 0n, true);
-      }
-      s.dv.setInt32(48, 0, true);
-      s.dv.setBigUint64(IOV + 8, BigInt(len), true);
-      const sent = Number(c.sym.sendmsg(this.fd, s.bytes, C.MSG_DONTWAIT | C.MSG_NOSIGNAL));
-      if (sent < 0) {
-        const errno = c.errno();
-        if (errno === C.EINTR) continue;
-        if (errno === C.EAGAIN) { void this.waitWritable(); return; }
-        this.fail(new Error(errno === C.EPIPE || errno === C.ECONNRESET
-          ? `connection closed by the peer (sendmsg: errno ${errno})` : `sendmsg failed: errno ${errno}`));
-        return;
-      }
-      if (fds) {
-        // the kernel holds its own references now
-        closeRawFds(fds);
-        head.fds = undefined;
-      }
-      let left = sent;
-      while (left > 0 && this.queue.length) {
-        const e = this.queue[0]!;
-        const n = Math.min(e.bytes.length - e.off, left);
-        e.off += n;
-        left -= n;
-        if (e.off === e.bytes.length) this.queue.shift();
-      }
+    if (this.down) return;
+    const r = this.queue.flush();
+    if (r === "blocked") { void this.waitWritable(); return; }
+    if (r !== "done") {
+      this.fail(new Error(r.errno === C.EPIPE || r.errno === C.ECONNRESET
+        ? `connection closed by the peer (sendmsg: errno ${r.errno})` : `sendmsg failed: errno ${r.errno}`));
+      return;
     }
-    if (this.closing && this.queue.length === 0) this.shutDown();
+    if (this.closing) this.shutDown();
   }
 
   /** The socket buffer is full: wait (on a pool thread) until it drains, then flush. */
@@ -340,8 +287,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
   private shutDown(): void {
     if (!this.down) {
       this.down = true;
-      for (const p of this.queue) closeRawFds(p.fds);
-      this.queue.length = 0;
+      this.queue.drop();
       this.c.sym.shutdown(this.fd, C.SHUT_RDWR);
       // a connection never started has no read loop to report its end
       if (!this.sink) this.ended = true;

@@ -18,6 +18,7 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { closeRawFds } from "../../src/parcel/file-descriptor.js";
 import { loadLibc, libcUnavailable, O, type Libc } from "./libc.js";
+import type { FdReactorLike, ReactorClient } from "../../src/transports/fd-connection.js";
 
 /** Bytes read per recvmsg. */
 const READ_SIZE = 256 * 1024;
@@ -141,21 +142,12 @@ for (;;) {
 for (const c of conns.values()) close(c.fd);
 `;
 
-/** What the reactor reports to one socket's owner (all on the main thread). */
-export interface ReactorClient {
-  onData(bytes: Uint8Array, fds: number[] | undefined): void;
-  onEnd(error?: Error): void;
-  onWritable(): void;
-  /** The worker closed the descriptor (after remove()). */
-  onClosed(): void;
-}
-
 type FromWorker =
   | { t: "data"; id: number; buf: ArrayBuffer; fds?: number[]; truncated: boolean }
   | { t: "eof" | "writable" | "closed"; id: number }
   | { t: "error"; id: number; errno: number };
 
-export class FdReactor {
+export class FdReactor implements FdReactorLike {
   private readonly worker: Worker;
   private readonly ctl: MessagePort;
   private readonly quit = new Int32Array(new SharedArrayBuffer(4));
@@ -199,7 +191,7 @@ export class FdReactor {
   /** Report POLLOUT once (the socket buffer was full). */
   wantWritable(id: number): void { this.send({ op: "out", id }); }
   /** Stop watching and close the descriptor; onClosed follows. */
-  remove(id: number): void { this.send({ op: "del", id }); }
+  remove(id: number): boolean { this.send({ op: "del", id }); return true; }
 
   private send(cmd: { op: string; id: number; fd?: number }): void {
     this.ctl.postMessage(cmd);

@@ -1,0 +1,148 @@
+// A Unix socket that carries file descriptors, owned through libc and watched by a reactor
+// thread: the connection logic the Node (koffi) and Bun (bun:ffi) adapters share. The adapter
+// supplies the reactor (which reads: recvmsg with the fds, on its own thread, and reports to
+// the ReactorClient methods), the native sendmsg buffer, and how to close a descriptor.
+// Writes are sendmsg from the main thread through FdSendQueue; when the socket buffer is full
+// the reactor is asked for POLLOUT. Deno has no reactor thread (a poll per connection on its
+// blocking pool, runtimes/deno/unix-ffi.ts) and shares only the send queue.
+import type { ConnectionSink, PeerIdentity, TransportConnection } from "../rpc/transport.js";
+import { closeRawFds } from "../parcel/file-descriptor.js";
+import { FdSendQueue, type SendmsgBuffer } from "./fd-send-queue.js";
+
+/** What a reactor reports to one socket's owner (on the main thread). */
+export interface ReactorClient {
+  onData(bytes: Uint8Array, fds: number[] | undefined): void;
+  onEnd(error?: Error): void;
+  onWritable(): void;
+  /** The reactor closed the descriptor (after remove()). */
+  onClosed(): void;
+}
+
+/** The part of an adapter's reactor a connection uses. */
+export interface FdReactorLike {
+  /** Watch `fd` for reading (and errors); returns its id. */
+  add(fd: number, client: ReactorClient): number;
+  /** Report onWritable once the socket takes data again. */
+  wantWritable(id: number): void;
+  /** Stop watching; the reactor closes the descriptor, then calls onClosed. False when the
+   *  reactor is gone (the caller closes the descriptor itself). */
+  remove(id: number): boolean;
+}
+
+export interface FdConnectionIo {
+  reactor(): FdReactorLike;
+  sendBuffer(): SendmsgBuffer;
+  closeFd(fd: number): void;
+  /** The error for a failed sendmsg. */
+  sendError(errno: number): Error;
+}
+
+/** A peer that never reads must not keep a closing connection half-open forever. */
+const CLOSE_GRACE_MS = 1000;
+
+export class ReactorFdConnection implements TransportConnection, ReactorClient {
+  readonly canPassFds = true;
+  private sink: ConnectionSink | null = null;
+  private id = 0;
+  /** The reactor this socket is registered with (a dead one is not replaced under us). */
+  private reactor: FdReactorLike | null = null;
+  private readonly queue: FdSendQueue;
+  private scheduled = false;
+  private waitingWritable = false;
+  private closing = false;
+  private finalized = false;
+  private ended = false;
+
+  /** `fd`: a connected, non-blocking Unix stream socket, owned by this object from now on. */
+  constructor(private readonly fd: number, readonly peer: PeerIdentity, readonly description: string,
+      private readonly io: FdConnectionIo) {
+    this.queue = new FdSendQueue(fd, () => io.sendBuffer());
+  }
+
+  start(sink: ConnectionSink): void {
+    if (this.sink) throw new Error("start() called twice");
+    this.sink = sink;
+    if (this.finalized) return;
+    try {
+      this.reactor = this.io.reactor();
+      this.id = this.reactor.add(this.fd, this);
+    } catch (e) {
+      this.finalized = true;
+      this.io.closeFd(this.fd);
+      queueMicrotask(() => this.finish(e as Error));
+    }
+  }
+
+  write(bytes: Uint8Array, fds?: readonly number[]): void {
+    if (this.closing || this.finalized) { closeRawFds(fds); return; }
+    this.queue.push(bytes, fds);
+    if (!this.scheduled && !this.waitingWritable) {
+      // frames written in the same turn leave together
+      this.scheduled = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
+  /** Bytes accepted by write() and not yet taken by the socket. */
+  get bufferedAmount(): number { return this.queue.bufferedBytes; }
+
+  private readonly flushTask = () => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  private flush(): void {
+    if (this.finalized) return;
+    const r = this.queue.flush();
+    if (r === "blocked") {
+      this.waitingWritable = true;
+      this.reactor!.wantWritable(this.id);
+      return;
+    }
+    if (r !== "done") { this.fail(this.io.sendError(r.errno)); return; }
+    if (this.closing) this.finalize();
+  }
+
+  onWritable(): void {
+    this.waitingWritable = false;
+    this.flush();
+  }
+
+  onData(bytes: Uint8Array, fds: number[] | undefined): void {
+    if (this.finalized || !this.sink) { closeRawFds(fds); return; }
+    this.sink.data(bytes, fds);
+  }
+
+  onEnd(error?: Error): void { this.finish(error); }
+
+  onClosed(): void { this.finish(); }
+
+  private finish(error?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sink?.end(error);
+  }
+
+  private fail(e: Error): void {
+    this.finish(e);
+    this.finalize();
+  }
+
+  close(): void {
+    if (this.closing || this.finalized) return;
+    this.closing = true;
+    if (this.queue.length === 0) { this.finalize(); return; }
+    const t = setTimeout(() => this.finalize(), CLOSE_GRACE_MS);
+    (t as { unref?: () => void }).unref?.();
+  }
+
+  /** Drop what was not sent and hand the descriptor back to the reactor to close. */
+  private finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    this.queue.drop();
+    if (this.reactor?.remove(this.id)) return;
+    this.io.closeFd(this.fd);
+    queueMicrotask(() => this.finish());
+  }
+}
