@@ -1,10 +1,13 @@
 // A node:net socket as a TransportConnection. Used for Unix sockets here (and TCP/TLS later):
 // chunks go straight to the session's sink, writes go straight to the socket (Node copies
 // nothing: the frame buffer handed to write() is already a private copy).
+import * as net from "node:net";
 import type { Socket } from "node:net";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
 import { setByteAllocator } from "../../src/core/core.js";
 import { copyBytes } from "../../src/rpc/byte-queue.js";
+import { dupCloexec, loadLibc } from "./libc.js";
+import { socketFd } from "./peercred.js";
 
 // frames copied out of the core land in pooled Buffers, which node's sockets take as they are
 setByteAllocator((n) => Buffer.allocUnsafe(n));
@@ -57,7 +60,10 @@ export class NodeSocketConnection implements TransportConnection {
       sink.end(error);
     };
     if (this.reads) this.reads.attach(sink);
-    else this.socket.on("data", (chunk: Buffer) => sink.data(chunk));
+    else {
+      this.socket.on("data", (chunk: Buffer) => sink.data(chunk));
+      this.socket.resume(); // accepted with pauseOnConnect
+    }
     this.socket.on("end", () => finish());
     this.socket.on("close", () => finish());
     this.socket.on("error", (e) => finish(e));
@@ -96,4 +102,24 @@ export class NodeSocketConnection implements TransportConnection {
     // a peer that never reads must not keep us half-open forever
     setTimeout(() => this.socket.destroy(), 1000).unref?.();
   }
+}
+
+/** An accepted socket as a connection read through `onread`. node:net takes `onread` only
+ *  where a socket is made, so the server accepts with pauseOnConnect (nothing is read), and a
+ *  duplicate of the descriptor goes into a new net.Socket that has it; the accepted one is
+ *  destroyed. Where libc is out of reach (no koffi) the accepted socket is used as it is. */
+export function acceptedConnection(socket: Socket, peer: PeerIdentity, description: string): NodeSocketConnection {
+  const fd = socketFd(socket);
+  let own = -1;
+  if (fd >= 0 && loadLibc()) {
+    try { own = dupCloexec(fd); } catch { own = -1; }
+  }
+  if (own < 0) return new NodeSocketConnection(socket, peer, description);
+  socket.destroy();
+  const reads = new LentReads();
+  // `onread` is a net.Socket constructor option since Node 12 (older @types/node list it
+  // under connect() only)
+  const opts = { fd: own, readable: true, writable: true, onread: reads.onread };
+  const mine = new net.Socket(opts as net.SocketConstructorOpts);
+  return new NodeSocketConnection(mine, peer, description, reads);
 }

@@ -5,7 +5,7 @@
 import * as net from "node:net";
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { formatHostPort, parseHostPort } from "../../src/transports/net.js";
-import { LentReads, NodeSocketConnection } from "./socket.js";
+import { LentReads, NodeSocketConnection, acceptedConnection } from "./socket.js";
 
 const TCP_PEER: PeerIdentity = { kind: "anonymous", reason: "plain TCP" };
 
@@ -35,9 +35,9 @@ export class NodeTcpTransport implements RpcTransport {
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     const { host, port } = parseHostPort(address);
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => {
+      const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
         const remote = formatHostPort(socket.remoteAddress ?? "?", socket.remotePort ?? 0);
-        onConnection(new NodeSocketConnection(socket, TCP_PEER, `tcp:${remote}`));
+        onConnection(acceptedConnection(socket, TCP_PEER, `tcp:${remote}`));
       });
       server.once("error", reject);
       server.listen({ host, port }, () => {

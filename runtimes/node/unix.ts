@@ -2,7 +2,7 @@
 import * as net from "node:net";
 import { unlinkSync, existsSync, statSync } from "node:fs";
 import type { RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { LentReads, NodeSocketConnection } from "./socket.js";
+import { LentReads, NodeSocketConnection, acceptedConnection } from "./socket.js";
 import { unixPeerIdentity } from "./peercred.js";
 
 /** "@name" is the Linux abstract namespace (no file); anything else is a path. */
@@ -26,9 +26,9 @@ export class NodeUnixTransport implements RpcTransport {
   }
 
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
-    return listenUnixSocket(address, {}, (socket) => {
+    return listenUnixSocket(address, { pauseOnConnect: true }, (socket) => {
       // credentials are taken at accept, before any byte is read
-      onConnection(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
+      onConnection(acceptedConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
     });
   }
 }
