@@ -6,9 +6,10 @@
 // checks this stays true (test/runtimes/fixtures/bun/chunks.mjs).
 //
 // Writing: Bun's socket.write() does not buffer: it writes what the kernel (or the TLS layer)
-// takes now and returns the count. Frames are therefore copied into one staging buffer and
-// flushed once per microtask, so a burst of frames written in one turn leaves in one write;
-// what the socket does not take stays staged, in order, until Bun calls `drain`.
+// takes now and returns the count. The first frame of a turn is written at once; frames that
+// follow in the same turn are copied into one staging buffer and flushed when the turn's
+// microtasks run, so a burst leaves in one write; what the socket does not take stays staged,
+// in order, until Bun calls `drain`.
 import type { Socket, SocketHandler } from "bun";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
 
@@ -66,8 +67,14 @@ export class BunSocketConnection implements TransportConnection {
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (fds && fds.length) throw new Error("this transport cannot carry file descriptors");
     if (this.ended || this.closing || bytes.length === 0) return;
-    if (this.end0 === this.start0 && !this.blocked && bytes.length >= DIRECT_WRITE) {
-      // nothing queued ahead of it: hand a big frame to the socket directly, stage the rest
+    if (this.end0 === this.start0 && !this.blocked && (!this.flushQueued || bytes.length >= DIRECT_WRITE)) {
+      // nothing queued ahead of it: the first frame of a turn (a call's only frame), or a big
+      // one, goes to the socket directly; frames that follow in the same turn are staged and
+      // leave together when the turn's microtasks run
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flushTask);
+      }
       const n = this.socket.write(bytes);
       if (n < 0) return; // closed under us: the close handler ends the sink
       if (n === bytes.length) return;
