@@ -15,10 +15,9 @@
 // The worker owns the descriptors' lifetime once registered: the main thread asks it to
 // remove a socket and the worker closes it, so a descriptor number is never closed (and
 // reused) while poll() may still be watching it.
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { closeRawFds } from "../../src/parcel/file-descriptor.js";
-import { loadLibc, libcUnavailable, O, type Libc } from "./libc.js";
-import type { FdReactorLike, ReactorClient } from "../../src/transports/fd-connection.js";
+import { MessageChannel, Worker } from "node:worker_threads";
+import { FdReactorHost, type FromWorker } from "../../src/transports/fd-reactor-host.js";
+import { closeFd, loadLibc, libcUnavailable, O, type Libc } from "./libc.js";
 
 /** Bytes read per recvmsg. */
 const READ_SIZE = 256 * 1024;
@@ -142,116 +141,57 @@ for (;;) {
 for (const c of conns.values()) close(c.fd);
 `;
 
-type FromWorker =
-  | { t: "data"; id: number; buf: ArrayBuffer; fds?: number[]; truncated: boolean }
-  | { t: "eof" | "writable" | "closed"; id: number }
-  | { t: "error"; id: number; errno: number };
+/** The process's reactor: the worker started here, the registrations kept by the shared host
+ *  (src/transports/fd-reactor-host.ts, which also holds the message protocol). */
+export type FdReactor = FdReactorHost;
 
-export class FdReactor implements FdReactorLike {
-  private readonly worker: Worker;
-  private readonly ctl: MessagePort;
-  private readonly quit = new Int32Array(new SharedArrayBuffer(4));
-  private readonly wakeFd: number;
-  private readonly wakeBytes = new Uint8Array(new BigUint64Array([1n]).buffer);
-  private readonly clients = new Map<number, ReactorClient>();
-  private nextId = 1;
-  private wakePending = false;
-  private dead: Error | null = null;
-
-  constructor(private readonly libc: Libc) {
-    this.wakeFd = libc.eventfd(0, O.EFD_CLOEXEC | O.EFD_NONBLOCK);
-    if (this.wakeFd < 0) throw new Error(`eventfd failed: errno ${libc.errno()}`);
-    const { port1, port2 } = new MessageChannel();
-    this.ctl = port1;
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      name: "tsbinder fd reactor",
-      workerData: { koffiPath: libc.koffiPath, wakeFd: this.wakeFd, ctl: port2, quit: this.quit, readSize: READ_SIZE },
-      transferList: [port2],
-      stdout: false,
-      stderr: false,
-    });
-    this.worker.unref();
-    this.worker.on("message", (m: FromWorker) => this.onMessage(m));
-    this.worker.on("error", (e) => this.fail(e));
-    this.worker.on("exit", (code) => this.fail(new Error(`fd reactor worker exited (code ${code})`)));
-    // a worker blocked in poll() would hold the process open at exit: tell it to stop
-    process.once("exit", this.stop);
-  }
-
-  /** Watch `fd` (now owned by the reactor: it closes it on remove()). */
-  add(fd: number, client: ReactorClient): number {
-    if (this.dead) throw this.dead;
-    const id = this.nextId++;
-    this.clients.set(id, client);
-    if (this.clients.size === 1) this.worker.ref();
-    this.send({ op: "add", id, fd });
-    return id;
-  }
-  /** Report POLLOUT once (the socket buffer was full). */
-  wantWritable(id: number): void { this.send({ op: "out", id }); }
-  /** Stop watching and close the descriptor; onClosed follows. */
-  remove(id: number): boolean { this.send({ op: "del", id }); return true; }
-
-  private send(cmd: { op: string; id: number; fd?: number }): void {
-    this.ctl.postMessage(cmd);
-    if (this.wakePending) return;
-    // commands issued in the same turn share one wakeup
-    this.wakePending = true;
-    queueMicrotask(this.wake);
-  }
-
-  private readonly wake = () => {
-    this.wakePending = false;
-    this.libc.write(this.wakeFd, this.wakeBytes, 8);
+function startReactor(libc: Libc): FdReactorHost {
+  const wakeFd = libc.eventfd(0, O.EFD_CLOEXEC | O.EFD_NONBLOCK);
+  if (wakeFd < 0) throw new Error(`eventfd failed: errno ${libc.errno()}`);
+  const wakeBytes = new Uint8Array(new BigUint64Array([1n]).buffer);
+  const quit = new Int32Array(new SharedArrayBuffer(4));
+  const { port1: ctl, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    name: "tsbinder fd reactor",
+    workerData: { koffiPath: libc.koffiPath, wakeFd, ctl: port2, quit, readSize: READ_SIZE },
+    transferList: [port2],
+    stdout: false,
+    stderr: false,
+  });
+  worker.unref();
+  const host = new FdReactorHost({
+    post: (cmd) => ctl.postMessage(cmd),
+    wake: () => { libc.write(wakeFd, wakeBytes, 8); },
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    closeFd,
+    error: (call, errno) => new Error(`${call} failed: errno ${errno}`),
+  });
+  // a worker blocked in poll() would hold the process open at exit: tell it to stop
+  const stop = () => {
+    Atomics.store(quit, 0, 1);
+    libc.write(wakeFd, wakeBytes, 8);
   };
-
-  private readonly stop = () => {
-    Atomics.store(this.quit, 0, 1);
-    this.libc.write(this.wakeFd, this.wakeBytes, 8);
+  const fail = (e: Error) => {
+    process.off("exit", stop);
+    if (reactor === host) reactor = null;
+    host.fail(e);
   };
-
-  private onMessage(m: FromWorker): void {
-    const client = this.clients.get(m.id);
-    switch (m.t) {
-      case "data":
-        if (!client) { closeRawFds(m.fds); return; }
-        if (m.truncated) {
-          closeRawFds(m.fds);
-          client.onEnd(new Error("peer sent more file descriptors than one message may carry (MSG_CTRUNC)"));
-          return;
-        }
-        client.onData(new Uint8Array(m.buf), m.fds && m.fds.length ? m.fds : undefined);
-        return;
-      case "eof": client?.onEnd(); return;
-      case "error": client?.onEnd(new Error(`socket error: errno ${m.errno}`)); return;
-      case "writable": client?.onWritable(); return;
-      case "closed":
-        this.clients.delete(m.id);
-        if (this.clients.size === 0) this.worker.unref();
-        client?.onClosed();
-        return;
-    }
-  }
-
-  private fail(e: Error): void {
-    if (this.dead) return;
-    this.dead = e;
-    process.off("exit", this.stop);
-    if (reactor === this) reactor = null;
-    const clients = [...this.clients.values()];
-    this.clients.clear();
-    for (const c of clients) { c.onEnd(e); c.onClosed(); }
-  }
+  worker.on("message", (m: FromWorker) => host.onMessage(m));
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`fd reactor worker exited (code ${code})`)));
+  process.once("exit", stop);
+  return host;
 }
 
-let reactor: FdReactor | null = null;
+let reactor: FdReactorHost | null = null;
 
 /** The process's reactor (started on first use). */
-export function fdReactor(): FdReactor {
+export function fdReactor(): FdReactorHost {
   if (reactor) return reactor;
   const libc = loadLibc();
   if (!libc) throw new Error(libcUnavailable());
-  reactor = new FdReactor(libc);
+  reactor = startReactor(libc);
   return reactor;
 }

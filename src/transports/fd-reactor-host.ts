@@ -1,0 +1,160 @@
+// The main-thread half of an fd reactor: the worker thread that polls every fd-passing socket
+// of the process (Node: runtimes/node/fd-reactor.ts over koffi; Bun: runtimes/bun/fd-reactor.ts
+// over bun:ffi). The adapters start the worker (its source differs with the FFI library) and
+// give it here; this side keeps the registrations, sends the worker its commands and hands
+// what it reports to the connections and listeners.
+//
+// Protocol (structured-clone messages):
+//   to the worker, on `ctl`:  { op: "add" | "listen", id, fd } | { op: "out" | "del", id }
+//     followed by a wake-up (the worker is blocked in poll(), which also watches an eventfd);
+//   from the worker:          { t: "data", id, buf, fds?, truncated } | { t: "eof" | "writable"
+//     | "closed", id } | { t: "accept", id, fd } | { t: "error" | "acceptError", id, errno }.
+// The worker owns every registered descriptor: it closes it after "del" and then reports
+// "closed", so a number is never closed (and reused) while poll() may still watch it.
+import { closeRawFds } from "../parcel/file-descriptor.js";
+import type { FdReactorLike, ReactorClient } from "./fd-connection.js";
+
+/** What the reactor reports to a listener's owner. */
+export interface ReactorListener {
+  /** A new connected socket (non-blocking, close-on-exec), owned by the callee. */
+  onAccept(fd: number): void;
+  onAcceptError(error: Error): void;
+  onClosed(): void;
+}
+
+export type FromWorker =
+  | { t: "data"; id: number; buf: ArrayBuffer; fds?: number[]; truncated: boolean }
+  | { t: "eof" | "writable" | "closed"; id: number }
+  | { t: "accept"; id: number; fd: number }
+  | { t: "error" | "acceptError"; id: number; errno: number };
+
+/** The adapter's side of the host: the worker and its wake-ups. */
+export interface ReactorWorkerIo {
+  /** Post a command to the worker (it reads them when woken). */
+  post(cmd: { op: string; id: number; fd?: number }): void;
+  /** Wake the worker's poll() (write to its eventfd). */
+  wake(): void;
+  /** Keep the process alive while something is registered, and not otherwise. */
+  ref(): void;
+  unref(): void;
+  closeFd(fd: number): void;
+  /** The error for a failed system call the worker reports. */
+  error(call: string, errno: number): Error;
+}
+
+export class FdReactorHost implements FdReactorLike {
+  private readonly clients = new Map<number, ReactorClient>();
+  private readonly listeners = new Map<number, ReactorListener>();
+  private nextId = 1;
+  private wakePending = false;
+  private referenced = false;
+  private dead: Error | null = null;
+
+  constructor(private readonly io: ReactorWorkerIo) {}
+
+  /** Watch a connected socket (now owned by the reactor: it closes it on remove()). */
+  add(fd: number, client: ReactorClient): number {
+    if (this.dead) throw this.dead;
+    const id = this.nextId++;
+    this.clients.set(id, client);
+    this.refresh();
+    this.send({ op: "add", id, fd });
+    return id;
+  }
+
+  /** Accept on a listening socket (owned by the reactor from now on, closed on remove()). */
+  listen(fd: number, listener: ReactorListener): number {
+    if (this.dead) throw this.dead;
+    const id = this.nextId++;
+    this.listeners.set(id, listener);
+    this.refresh();
+    this.send({ op: "listen", id, fd });
+    return id;
+  }
+
+  /** Report POLLOUT once (the socket buffer was full). */
+  wantWritable(id: number): void { this.send({ op: "out", id }); }
+
+  /** Stop watching and close the descriptor; onClosed follows. False when the worker is gone
+   *  (its registrations were ended): the caller closes the descriptor itself. */
+  remove(id: number): boolean {
+    if (this.dead) return false;
+    this.send({ op: "del", id });
+    return true;
+  }
+
+  get isDead(): boolean { return this.dead !== null; }
+
+  /** The worker holds the process open exactly while something is registered. */
+  private refresh(): void {
+    const want = this.clients.size + this.listeners.size > 0;
+    if (want === this.referenced) return;
+    this.referenced = want;
+    if (want) this.io.ref();
+    else this.io.unref();
+  }
+
+  private send(cmd: { op: string; id: number; fd?: number }): void {
+    this.io.post(cmd);
+    if (this.wakePending) return;
+    // commands issued in the same turn share one wakeup
+    this.wakePending = true;
+    queueMicrotask(this.wake);
+  }
+
+  private readonly wake = () => {
+    this.wakePending = false;
+    this.io.wake();
+  };
+
+  /** A message from the worker. */
+  onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case "data": {
+        const client = this.clients.get(m.id);
+        if (!client) { closeRawFds(m.fds); return; }
+        if (m.truncated) {
+          closeRawFds(m.fds);
+          client.onEnd(new Error("peer sent more file descriptors than one message may carry (MSG_CTRUNC)"));
+          return;
+        }
+        client.onData(new Uint8Array(m.buf), m.fds && m.fds.length ? m.fds : undefined);
+        return;
+      }
+      case "eof": this.clients.get(m.id)?.onEnd(); return;
+      case "error": this.clients.get(m.id)?.onEnd(this.io.error("recvmsg", m.errno)); return;
+      case "writable": this.clients.get(m.id)?.onWritable(); return;
+      case "accept": {
+        const l = this.listeners.get(m.id);
+        if (l) l.onAccept(m.fd);
+        else this.io.closeFd(m.fd); // the listener was closed meanwhile
+        return;
+      }
+      case "acceptError": this.listeners.get(m.id)?.onAcceptError(this.io.error("accept4", m.errno)); return;
+      case "closed": {
+        const client = this.clients.get(m.id);
+        const listener = this.listeners.get(m.id);
+        this.clients.delete(m.id);
+        this.listeners.delete(m.id);
+        this.refresh();
+        client?.onClosed();
+        listener?.onClosed();
+        return;
+      }
+    }
+  }
+
+  /** The worker died: every registration ends with `e` (their owners close the descriptors:
+   *  remove() answers false from now on). */
+  fail(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    const clients = [...this.clients.values()];
+    const listeners = [...this.listeners.values()];
+    this.clients.clear();
+    this.listeners.clear();
+    this.refresh();
+    for (const c of clients) { c.onEnd(e); c.onClosed(); }
+    for (const l of listeners) { l.onAcceptError(e); l.onClosed(); }
+  }
+}
