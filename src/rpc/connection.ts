@@ -191,6 +191,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader?.discard();
     this.dropFds(Infinity);
     this.transport.close();
   }

@@ -58,11 +58,26 @@ export type Incoming =
 
 export interface FrameLimits { maxBody: number; maxObjects: number }
 
+/** Bodies at least this big are streamed into their parcel (smaller ones arrive in one read). */
+const STREAM_MIN = 16 * 1024;
+
 /** Pull complete frames out of a ByteQueue. Returns null until a whole frame is buffered. */
 export class FrameReader {
   /** The header of the frame being assembled (command -1: none read yet). */
   private command = -1;
   private bodySize = 0;
+  /** A big body being copied into its parcel as it arrives: the parcel, the address of its
+   *  buffer in linear memory (heap blocks never move) and the bytes already there. */
+  private partial: Parcel | null = null;
+  private base = 0;
+  private filled = 0;
+
+  /** The connection is gone: free a body still being assembled. */
+  discard(): void {
+    this.partial?.dispose();
+    this.partial = null;
+    this.filled = 0;
+  }
 
   constructor(private readonly d: Dialect, private readonly limits: FrameLimits) {}
 
@@ -93,7 +108,29 @@ export class FrameReader {
       this.bodySize = bodySize;
     }
     const command = this.command, bodySize = this.bodySize;
-    if (q.length < bodySize) return null;
+    if (this.partial) {
+      // a big body goes straight into its parcel as it arrives (no copy held in the queue)
+      const take = Math.min(q.length, bodySize - this.filled);
+      q.copyTo(take, mem8(), this.base + this.filled);
+      this.filled += take;
+      if (this.filled < bodySize) return null;
+    } else if (q.length < bodySize) {
+      // Start streaming once a quarter of a big body is here: a peer makes us reserve at most
+      // 4x what it sent (within maxBody), not a whole body for a 16-byte header.
+      if (command !== Command.DEC_STRONG && bodySize >= STREAM_MIN && q.length * 4 >= bodySize) {
+        const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
+        try {
+          this.base = prepareIncoming(parcel, bodySize);
+        } catch (e) {
+          parcel.dispose();
+          throw e;
+        }
+        this.partial = parcel;
+        this.filled = q.length;
+        q.copyTo(q.length, mem8(), this.base);
+      }
+      return null;
+    }
     this.command = -1;
 
     if (command === Command.DEC_STRONG) {
@@ -104,10 +141,15 @@ export class FrameReader {
     }
 
     // a TRANSACT's parcel is disposed by the session after the call; a REPLY's goes to the caller
-    const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
+    const streamed = this.partial;
+    const parcel = streamed ?? new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
+    this.partial = null;
+    this.filled = 0;
     try {
-      const base = prepareIncoming(parcel, bodySize);
-      q.copyTo(bodySize, mem8(), base);
+      if (!streamed) {
+        const base = prepareIncoming(parcel, bodySize); // may grow memory: take the view after
+        q.copyTo(bodySize, mem8(), base);
+      }
       if (fds) parcel._adoptFds(fds());
       let opened: Opened;
       try {
