@@ -11,7 +11,7 @@
 // The worker is unref'd whenever no socket or listener is registered, so it never keeps the
 // process alive after the sessions end; at exit it is told to stop (and its descriptors close).
 import { MessageChannel, Worker } from "node:worker_threads";
-import { FdReactorHost, type FromWorker } from "../../src/transports/fd-reactor-host.js";
+import { startReactorWorker, type FdReactorHost } from "../../src/transports/fd-reactor-host.js";
 import { loadLibc, libcUnavailable, O, sysError, type Libc } from "./libc.js";
 import { WORKER_SOURCE } from "./fd-reactor-worker.js";
 
@@ -23,43 +23,16 @@ const READ_SIZE = 256 * 1024;
 export type FdReactor = FdReactorHost;
 
 function startReactor(libc: Libc): FdReactorHost {
-  const wakeFd = libc.eventfd(0, O.EFD_CLOEXEC | O.EFD_NONBLOCK);
-  if (wakeFd < 0) throw sysError("eventfd", libc.errno());
-  const wakeBytes = new Uint8Array(new BigUint64Array([1n]).buffer);
-  const quit = new Int32Array(new SharedArrayBuffer(4));
-  const { port1: ctl, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    name: "tsbinder fd reactor",
-    workerData: { wakeFd, ctl: port2, quit, readSize: READ_SIZE },
-    transferList: [port2],
-    stdout: false,
-    stderr: false,
-  });
-  worker.unref();
-  const host = new FdReactorHost({
-    post: (cmd) => ctl.postMessage(cmd),
-    wake: () => { libc.write(wakeFd, wakeBytes, 8); },
-    ref: () => worker.ref(),
-    unref: () => worker.unref(),
+  return startReactorWorker({
+    Worker, MessageChannel,
+    onExit: (fn) => process.once("exit", fn),
+    offExit: (fn) => process.off("exit", fn),
+    eventfd: () => libc.eventfd(0, O.EFD_CLOEXEC | O.EFD_NONBLOCK),
+    errno: libc.errno,
+    write: libc.write,
     closeFd: (fd) => { libc.close(fd); },
-    error: (call, errno) => sysError(call, errno),
-  });
-  // a worker blocked in poll() must not outlive the process's JavaScript: tell it to stop
-  const stop = () => {
-    Atomics.store(quit, 0, 1);
-    libc.write(wakeFd, wakeBytes, 8);
-  };
-  const fail = (e: Error) => {
-    process.off("exit", stop);
-    if (reactor === host) reactor = null;
-    host.fail(e);
-  };
-  worker.on("message", (m: FromWorker) => host.onMessage(m));
-  worker.on("error", (e: Error) => fail(e));
-  worker.on("exit", (code: number) => fail(new Error(`fd reactor worker exited (code ${code})`)));
-  process.once("exit", stop);
-  return host;
+    error: sysError,
+  }, WORKER_SOURCE, { readSize: READ_SIZE }, (dead) => { if (reactor === dead) reactor = null; });
 }
 
 let reactor: FdReactorHost | null = null;

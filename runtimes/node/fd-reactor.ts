@@ -16,7 +16,7 @@
 // remove a socket and the worker closes it, so a descriptor number is never closed (and
 // reused) while poll() may still be watching it.
 import { MessageChannel, Worker } from "node:worker_threads";
-import { FdReactorHost, type FromWorker } from "../../src/transports/fd-reactor-host.js";
+import { startReactorWorker, type FdReactorHost } from "../../src/transports/fd-reactor-host.js";
 import { closeFd, loadLibc, libcUnavailable, O, type Libc } from "./libc.js";
 
 /** Bytes read per recvmsg. */
@@ -146,43 +146,16 @@ for (const c of conns.values()) close(c.fd);
 export type FdReactor = FdReactorHost;
 
 function startReactor(libc: Libc): FdReactorHost {
-  const wakeFd = libc.eventfd(0, O.EFD_CLOEXEC | O.EFD_NONBLOCK);
-  if (wakeFd < 0) throw new Error(`eventfd failed: errno ${libc.errno()}`);
-  const wakeBytes = new Uint8Array(new BigUint64Array([1n]).buffer);
-  const quit = new Int32Array(new SharedArrayBuffer(4));
-  const { port1: ctl, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    name: "tsbinder fd reactor",
-    workerData: { koffiPath: libc.koffiPath, wakeFd, ctl: port2, quit, readSize: READ_SIZE },
-    transferList: [port2],
-    stdout: false,
-    stderr: false,
-  });
-  worker.unref();
-  const host = new FdReactorHost({
-    post: (cmd) => ctl.postMessage(cmd),
-    wake: () => { libc.write(wakeFd, wakeBytes, 8); },
-    ref: () => worker.ref(),
-    unref: () => worker.unref(),
+  return startReactorWorker({
+    Worker, MessageChannel,
+    onExit: (fn) => process.once("exit", fn),
+    offExit: (fn) => process.off("exit", fn),
+    eventfd: () => libc.eventfd(0, O.EFD_CLOEXEC | O.EFD_NONBLOCK),
+    errno: libc.errno,
+    write: libc.write,
     closeFd,
     error: (call, errno) => new Error(`${call} failed: errno ${errno}`),
-  });
-  // a worker blocked in poll() would hold the process open at exit: tell it to stop
-  const stop = () => {
-    Atomics.store(quit, 0, 1);
-    libc.write(wakeFd, wakeBytes, 8);
-  };
-  const fail = (e: Error) => {
-    process.off("exit", stop);
-    if (reactor === host) reactor = null;
-    host.fail(e);
-  };
-  worker.on("message", (m: FromWorker) => host.onMessage(m));
-  worker.on("error", fail);
-  worker.on("exit", (code) => fail(new Error(`fd reactor worker exited (code ${code})`)));
-  process.once("exit", stop);
-  return host;
+  }, WORKER_SOURCE, { koffiPath: libc.koffiPath, readSize: READ_SIZE }, (dead) => { if (reactor === dead) reactor = null; });
 }
 
 let reactor: FdReactorHost | null = null;

@@ -158,3 +158,68 @@ export class FdReactorHost implements FdReactorLike {
     for (const l of listeners) { l.onAcceptError(e); l.onClosed(); }
   }
 }
+
+/** What starting a reactor worker needs from the runtime: node:worker_threads (Node and Bun
+ *  both have it), the process's exit event, and libc's eventfd/write. */
+export interface ReactorWorkerEnv<Port> {
+  Worker: new (source: string, options: {
+    eval: true; name: string; workerData: unknown; transferList: Port[]; stdout: false; stderr: false;
+  }) => {
+    ref(): unknown;
+    unref(): unknown;
+    // the shape of node:worker_threads' own listener type
+    on(event: string, fn: (...args: any[]) => void): unknown;
+  };
+  MessageChannel: new () => { port1: { postMessage(m: unknown): void }; port2: Port };
+  onExit(fn: () => void): void;
+  offExit(fn: () => void): void;
+  eventfd(): number;
+  errno(): number;
+  write(fd: number, bytes: Uint8Array, n: number): number;
+  closeFd(fd: number): void;
+  error(call: string, errno: number): Error;
+}
+
+/** Start the worker (`source`, evaluated) and its host. The worker gets `workerData` plus
+ *  { wakeFd, ctl, quit }: the eventfd that wakes its poll(), the port its commands come on, and
+ *  the flag that stops it at process exit (a worker blocked in poll() would hold the process
+ *  open). `onDead` runs once if the worker dies. */
+export function startReactorWorker<Port>(env: ReactorWorkerEnv<Port>, source: string, workerData: Record<string, unknown>,
+    onDead: (host: FdReactorHost) => void): FdReactorHost {
+  const wakeFd = env.eventfd();
+  if (wakeFd < 0) throw env.error("eventfd", env.errno());
+  const wakeBytes = new Uint8Array(new BigUint64Array([1n]).buffer);
+  const quit = new Int32Array(new SharedArrayBuffer(4));
+  const { port1: ctl, port2 } = new env.MessageChannel();
+  const worker = new env.Worker(source, {
+    eval: true,
+    name: "tsbinder fd reactor",
+    workerData: { ...workerData, wakeFd, ctl: port2, quit },
+    transferList: [port2],
+    stdout: false,
+    stderr: false,
+  });
+  worker.unref();
+  const host = new FdReactorHost({
+    post: (cmd) => ctl.postMessage(cmd),
+    wake: () => { env.write(wakeFd, wakeBytes, 8); },
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    closeFd: env.closeFd,
+    error: env.error,
+  });
+  const stop = () => {
+    Atomics.store(quit, 0, 1);
+    env.write(wakeFd, wakeBytes, 8);
+  };
+  const fail = (e: Error) => {
+    env.offExit(stop);
+    onDead(host);
+    host.fail(e);
+  };
+  worker.on("message", (m: FromWorker) => host.onMessage(m));
+  worker.on("error", (e: Error) => fail(e));
+  worker.on("exit", (code: number) => fail(new Error(`fd reactor worker exited (code ${code})`)));
+  env.onExit(stop);
+  return host;
+}
