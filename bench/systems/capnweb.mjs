@@ -5,6 +5,7 @@
 import * as net from "node:net";
 import { RpcSession, RpcTarget, newWebSocketRpcSession } from "capnweb";
 import { WebSocket, WebSocketServer } from "ws";
+import { rawFramer } from "../common.mjs";
 
 // capnweb reads the WebSocket global's constants; Node 20 has no global WebSocket
 globalThis.WebSocket ??= WebSocket;
@@ -22,19 +23,7 @@ class SocketTransport {
     this.inbox = [];
     this.waiting = null;
     this.error = null;
-    let pending = null;
-    socket.on("data", (chunk) => {
-      let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = null;
-      let off = 0;
-      while (buf.length - off >= 4) {
-        const len = buf.readUInt32LE(off);
-        if (buf.length - off < 4 + len) break;
-        this.deliver(buf.toString("utf8", off + 4, off + 4 + len));
-        off += 4 + len;
-      }
-      if (off < buf.length) pending = Buffer.from(buf.subarray(off));
-    });
+    socket.on("data", rawFramer((m) => this.deliver(m.toString("utf8", 4))));
     const fail = (e) => {
       this.error = e ?? new Error("socket closed");
       if (this.waiting) { const w = this.waiting; this.waiting = null; w.reject(this.error); }
