@@ -23,7 +23,7 @@ const READ_BUFFER = 64 * 1024;
 export class LentReads {
   private sink: ConnectionSink | null = null;
   private early: Uint8Array[] = [];
-  /** Pass as `onread` to net.connect. */
+  /** Pass as `onread` where the socket is made (net.connect, new net.Socket). */
   readonly onread = {
     buffer: Buffer.allocUnsafe(READ_BUFFER),
     callback: (n: number, buf: Uint8Array): boolean => {
