@@ -4,6 +4,7 @@ import { Parcel } from "../parcel/parcel.js";
 import { BinderError, UnknownTransactionError } from "./errors.js";
 import { StatusCode } from "./status.js";
 import { isPromiseLike } from "./promise-like.js";
+import { Later } from "./later.js";
 import {
   INTERFACE_TRANSACTION, PING_TRANSACTION, FLAG_ONEWAY, type DeathRecipient, type IBinder,
 } from "./ibinder.js";
@@ -18,25 +19,25 @@ export abstract class Binder implements IBinder {
   /** Handle a transaction. Return false for a code this object does not know (the caller
    *  sees UNKNOWN_TRANSACTION). Throwing a BinderError answers with its status; any other
    *  exception is the stub's to turn into an AIDL Status. */
-  protected abstract onTransact(code: number, data: Parcel, reply: Parcel, flags: number): Promise<boolean> | boolean;
+  protected abstract onTransact(code: number, data: Parcel, reply: Parcel, flags: number): PromiseLike<boolean> | boolean;
 
   /** Run a transaction against this object; the session calls this for incoming TRANSACTs.
    *  Gives the status_t to send back: a number at once when onTransact answers synchronously
-   *  (no promise is made on that path), else a promise. */
-  _dispatch(code: number, data: Parcel, reply: Parcel, flags: number): number | Promise<number> {
+   *  (no promise is made on that path), else a thenable the session reacts to once. */
+  _dispatch(code: number, data: Parcel, reply: Parcel, flags: number): number | PromiseLike<number> {
     if (code === INTERFACE_TRANSACTION) {
       reply.writeString16(this.descriptor);
       return StatusCode.OK;
     }
     if (code === PING_TRANSACTION) return StatusCode.OK;
-    let handled: boolean | Promise<boolean>;
+    let handled: boolean | PromiseLike<boolean>;
     try {
       handled = this.onTransact(code, data, reply, flags);
     } catch (e) {
       return statusOf(e);
     }
     if (!isPromiseLike(handled)) return handled ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION;
-    return Promise.resolve(handled).then((h) => (h ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION), statusOf);
+    return Later.map(handled, (h) => (h ? StatusCode.OK : StatusCode.UNKNOWN_TRANSACTION), statusOf);
   }
 
   /** Calling a local object directly (same process): the parcels are handed over as they are. */

@@ -376,7 +376,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private execute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>): void {
     const reply = this.newParcel(true);
     let target: Node | null = null;
-    let result: number | Promise<number>;
+    let result: number | PromiseLike<number>;
     tx.parcel._objects = this.codec;
     try {
       if (tx.addr === null) {

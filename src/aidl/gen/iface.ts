@@ -171,7 +171,7 @@ export function genInterface(ctx: GenContext, d: InterfaceDecl): string {
     out.push(`  }`);
   }
   out.push("");
-  out.push(`  protected override onTransact(code: number, data: ${P}, reply: ${P}, _flags: number): boolean | Promise<boolean> {`);
+  out.push(`  protected override onTransact(code: number, data: ${P}, reply: ${P}, _flags: number): boolean | PromiseLike<boolean> {`);
   out.push(`    switch (code) {`);
   for (const m of d.methods) out.push(...genStubCase(ctx, d, m));
   if (versioned) {

@@ -3,6 +3,7 @@ import type { Parcel } from "../../parcel/parcel.js";
 import type { IBinder } from "../../binder/ibinder.js";
 import { FLAG_ONEWAY } from "../../binder/ibinder.js";
 import { isPromiseLike } from "../../binder/promise-like.js";
+import { Later } from "../../binder/later.js";
 
 /** What every generated AIDL interface extends (Java's IInterface). */
 export interface IInterface {
@@ -65,8 +66,8 @@ export async function transactOneway(
  * the implementation is sent to the caller as an AIDL exception (Parcel.writeException).
  * An implementation that returns a plain value is answered at once (no promise is made).
  */
-export function dispatchCall<T>(reply: Parcel, call: () => T | Promise<T>, writeReply: (reply: Parcel, result: T) => void): true | Promise<true> {
-  let result: T | Promise<T>;
+export function dispatchCall<T>(reply: Parcel, call: () => T | PromiseLike<T>, writeReply: (reply: Parcel, result: T) => void): true | PromiseLike<true> {
+  let result: T | PromiseLike<T>;
   try {
     result = call();
   } catch (e) {
@@ -74,8 +75,9 @@ export function dispatchCall<T>(reply: Parcel, call: () => T | Promise<T>, write
     return true;
   }
   if (!isPromiseLike(result)) return writeResult(reply, result, writeReply);
-  return Promise.resolve(result).then(
-    (r) => writeResult(reply, r, writeReply),
+  // no promise of its own: the session's one reaction to `result` runs these steps
+  return Later.map(result,
+    (r: T) => writeResult(reply, r, writeReply),
     (e) => { reply.writeException(e); return true as const; },
   );
 }
@@ -87,8 +89,8 @@ function writeResult<T>(reply: Parcel, result: T, writeReply: (reply: Parcel, re
 }
 
 /** Server side of a oneway call: nobody waits for an answer, so errors are only reported. */
-export function dispatchOneway(call: () => void | Promise<void>, onError: (e: unknown) => void = reportOnewayError): true | Promise<true> {
-  let done: void | Promise<void>;
+export function dispatchOneway(call: () => void | PromiseLike<void>, onError: (e: unknown) => void = reportOnewayError): true | PromiseLike<true> {
+  let done: void | PromiseLike<void>;
   try {
     done = call();
   } catch (e) {
@@ -96,7 +98,7 @@ export function dispatchOneway(call: () => void | Promise<void>, onError: (e: un
     return true;
   }
   if (!isPromiseLike(done)) return true;
-  return Promise.resolve(done).then(() => true as const, (e) => { onError(e); return true as const; });
+  return Later.map(done, () => true as const, (e) => { onError(e); return true as const; });
 }
 
 function reportOnewayError(e: unknown): void {
