@@ -4,6 +4,9 @@
 // always answers the call frame on top; a reply of ours is sent only when its serve frame is
 // on top. Two-way transactions the peer starts while we still owe a reply are served in
 // arrival order afterwards, as libbinder's one-thread-per-connection server would.
+// With the pipelining extension (pipelining.ts) further top-level calls may be sent behind the
+// one at the bottom of the stack; they wait in `pipelined` and become the stack's call, in
+// order, as the replies before them arrive.
 import { ByteQueue } from "./byte-queue.js";
 import { FrameReader, ProtocolError, type Incoming } from "./framing.js";
 import type { TransportConnection } from "./transport.js";
@@ -35,6 +38,9 @@ export interface ConnectionOwner {
 
 export class Connection {
   readonly stack: Frame[] = [];
+  /** Top-level calls sent behind the call at the bottom of the stack, in the order sent
+   *  (the peer replies in that order). */
+  readonly pipelined: CallFrame[] = [];
   /** Two-way TRANSACTs that arrived while we owed a reply on this connection. */
   readonly deferred: Incoming[] = [];
   /** Nested users waiting for a particular serve frame to be on top again. */
@@ -141,10 +147,25 @@ export class Connection {
 
   top(): Frame | undefined { return this.stack[this.stack.length - 1]; }
 
-  /** Send a TRANSACT and push its call frame (the caller checked the connection is usable). */
+  /** Send a TRANSACT and push its call frame (the caller checked the connection is usable).
+   *  On a connection whose only frame is our call, the new call is pipelined behind it. */
   call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (p: Parcel) => void, reject: (e: Error) => void): void {
-    this.stack.push({ kind: "call", resolve, reject });
+    const frame: CallFrame = { kind: "call", resolve, reject };
+    if (this.stack.length === 1 && this.stack[0]!.kind === "call") this.pipelined.push(frame);
+    else this.stack.push(frame);
     this.transport.write(bytes, fds);
+  }
+
+  /** Top-level calls of ours on this connection (the one on the stack and those behind it). */
+  callsInFlight(): number {
+    return this.stack.length === 0 ? 0 : this.pipelined.length + 1;
+  }
+
+  /** May another top-level call be pipelined here, `depth` calls in flight at most? Not while
+   *  the peer is calling us back (a nested exchange is on the stack). */
+  hasPipelineRoom(depth: number): boolean {
+    return this.outgoing && !this.closed && this.stack.length === 1 && this.stack[0]!.kind === "call" &&
+      this.pipelined.length + 1 < depth;
   }
 
   /** Send a frame. `fds` (duplicates) now belong to the transport, which closes them once
@@ -159,6 +180,8 @@ export class Connection {
     const top = this.top();
     if (!top || top.kind !== "call") return null;
     this.stack.pop();
+    // the next pipelined call is now the one the peer serves
+    if (this.stack.length === 0 && this.pipelined.length) this.stack.push(this.pipelined.shift()!);
     this.flushReplies();
     this.owner.onAvailable(this);
     return top;

@@ -20,6 +20,7 @@ import { createContextStore, type ContextStore } from "./context.js";
 import type { PeerIdentity, TransportConnection } from "./transport.js";
 import type { ByteQueue } from "./byte-queue.js";
 import { type Logger, defaultLogger } from "./log.js";
+import { DEFAULT_PIPELINE_DEPTH, FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "./pipelining.js";
 
 /** What the code handling an incoming transaction runs inside. */
 export interface CallContext {
@@ -53,6 +54,10 @@ export interface SessionLimits {
   maxQueuedBytes: number;
   /** Depth of nested calls on one connection (default 64). */
   maxNestingDepth: number;
+  /** Top-level calls in flight on one connection, between tsbinder peers that agree to
+   *  pipelining (pipelining.ts; default 16): what a client asks for and a server accepts.
+   *  1 turns the extension off. */
+  maxPipelinedCalls: number;
   /** End the session when the peer returns references it was never given (default true).
    *  libbinder logs these and carries on; a correct peer never sends them. */
   strictRefcounts: boolean;
@@ -63,6 +68,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxParkedOneways: 10_000,
   maxQueuedBytes: 64 * 1024 * 1024,
   maxNestingDepth: 64,
+  maxPipelinedCalls: DEFAULT_PIPELINE_DEPTH,
   strictRefcounts: true,
 };
 
@@ -77,7 +83,7 @@ export interface SessionInit {
 }
 
 /** Sends on a connection once one is free; `drop` runs instead if the session ends first. */
-type Waiter = ((conn: Connection) => void) & { drop?: (e: Error) => void };
+type Waiter = ((conn: Connection) => void) & { drop?: (e: Error) => void; topLevel?: boolean };
 
 export class RpcSession implements ConnectionOwner, ProxyHost {
   readonly dialect: Dialect;
@@ -95,6 +101,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private readonly rootProvider: (() => IBinder | null) | undefined;
   private ended: Error | null | undefined = undefined;
   private queuedBytes = 0;
+  /** Calls in flight per connection agreed with the peer (1: one call per connection, as
+   *  libbinder); `asked` while the client's SPECIAL_PIPELINE_DEPTH is on its way. */
+  private pipeline: number | "asked" | null = null;
   readonly codec: ObjectCodec;
 
   constructor(init: SessionInit) {
@@ -117,6 +126,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 
   /** The negotiated wire version (0, 1, 2), or "r34" for the Android 12 layout. */
   get protocolVersion(): number | "r34" { return this.dialect.r34 ? "r34" : this.dialect.version; }
+  /** Calls in flight per connection agreed with the peer (1 until a client that needed more
+   *  has asked a tsbinder peer; libbinder and rsbinder peers stay at 1). */
+  get pipelineDepth(): number { return typeof this.pipeline === "number" ? this.pipeline : 1; }
   /** Number of objects (local and remote) this session tracks. */
   get objectCount(): number { return this.state.size; }
 
@@ -165,10 +177,11 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   /** @internal a special transaction (address zero). */
-  async special(code: number): Promise<Parcel> {
+  async special(code: number, writeArgs?: (data: Parcel) => void): Promise<Parcel> {
     if (this.ended !== undefined) throw new DeadObjectError();
     const data = this.newParcel(true);
     try {
+      writeArgs?.(data);
       const bytes = transactionFrame(data, this.dialect, null, code, 0, 0);
       return await this.roundTrip(bytes, undefined);
     } finally { data.dispose(); }
@@ -177,6 +190,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel> {
     if (this.ended !== undefined) return Promise.reject(new DeadObjectError());
     let bytes: Uint8Array;
+    let topLevel = false;
     const oneway = (flags & FLAG_ONEWAY) !== 0;
     try {
       if (data._objects !== this.codec && (data._hasBinders || data._mode() !== parcelMode(this.dialect))) {
@@ -188,6 +202,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       // transacting on a proxy counts as sending it (the peer returns the reference)
       const addr = this.dialect.r34 ? node.addr : this.state.proxyLeaving(proxy._key);
       const asyncNumber = oneway ? node.asyncNumber++ : 0;
+      // once pipelining is agreed, a top-level call says so: the peer must never take it for
+      // a nested call (pipelining.ts)
+      topLevel = !oneway && this.pipelineDepth > 1 && !this.nestedContext();
+      if (topLevel) flags |= FLAG_TOP_LEVEL;
       bytes = transactionFrame(data, this.dialect, addr, code, flags, asyncNumber);
     } catch (e) {
       return Promise.reject(e);
@@ -208,7 +226,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const empty = this.newParcel();
       return Promise.resolve(empty);
     }
-    return this.roundTrip(bytes, fds);
+    return this.roundTrip(bytes, fds, topLevel);
   }
 
   /** Duplicates of the fds of an outgoing parcel, for the transport to send and close (so the
@@ -226,14 +244,17 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
   }
 
-  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined): Promise<Parcel> {
+  /** Send a two-way call and wait for its reply. `topLevel`: the frame carries FLAG_TOP_LEVEL,
+   *  so it may be pipelined behind another call. */
+  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined, topLevel = false): Promise<Parcel> {
     return new Promise<Parcel>((resolve, reject) => {
       try {
         // the common case: a connection is free now, so no waiter is made
-        const conn = this.connectionNow();
+        const conn = this.connectionNow() ?? this.pipelineConnection(topLevel);
         if (conn) return conn.call(bytes, fds, resolve, reject);
         const send: Waiter = (c) => c.call(bytes, fds, resolve, reject);
         send.drop = (e) => { closeRawFds(fds); reject(e); };
+        send.topLevel = topLevel;
         this.waitForConnection(send, (e) => { closeRawFds(fds); reject(e); });
       } catch (e) { closeRawFds(fds); reject(e as Error); }
     });
@@ -249,6 +270,43 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0) return c;
     return null;
+  }
+
+  /** Inside one of the peer's calls to this session, the serve frame our calls nest on. */
+  private nestedContext(): CallContext | null {
+    const ctx = contextStore().get();
+    return ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null ? ctx : null;
+  }
+
+  /** When every outgoing connection is busy: the least busy one with room for a pipelined
+   *  call, if the peer agreed to pipelining. A client that has not asked a v0-v2 peer yet asks
+   *  now; calls made meanwhile wait for a free connection as before. Only a frame that carries
+   *  FLAG_TOP_LEVEL (`topLevel`) may go behind another call. */
+  private pipelineConnection(topLevel: boolean): Connection | null {
+    if (this.pipeline === null) { this.askPipeline(); return null; }
+    const depth = this.pipelineDepth;
+    if (depth <= 1 || !topLevel) return null;
+    let best: Connection | null = null;
+    for (const c of this.connections) {
+      if (c.hasPipelineRoom(depth) && (!best || c.pipelined.length < best.pipelined.length)) best = c;
+    }
+    return best;
+  }
+
+  /** Client sessions on the versioned wire ask the server once for a pipeline depth. */
+  private askPipeline(): void {
+    const want = Math.floor(this.limits.maxPipelinedCalls);
+    if (this.isServer || this.dialect.r34 || !(want > 1) || this.ended !== undefined) { this.pipeline = 1; return; }
+    this.pipeline = "asked";
+    this.special(SPECIAL_PIPELINE_DEPTH, (d) => d.writeInt32(want)).then((reply) => {
+      let agreed = 1;
+      try { agreed = reply.readInt32(); } catch { /* a short answer agrees to nothing */ } finally { reply.dispose(); }
+      this.pipeline = Math.max(1, Math.min(want, agreed | 0));
+      if (this.pipeline > 1) for (const c of this.connections) this.onAvailable(c);
+    }, () => {
+      // libbinder and rsbinder: UNKNOWN_TRANSACTION; one call per connection, as they expect
+      this.pipeline = 1;
+    });
   }
 
   /** Queue `use` for a connection when connectionNow() had none: the nested connection once
@@ -307,6 +365,11 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       }
       if (conn.outgoing && this.waiters.length) this.waiters.shift()!(conn);
     }
+    // calls still waiting may be pipelined behind the call now on the stack
+    const depth = this.pipelineDepth;
+    while (depth > 1 && this.waiters[0]?.topLevel && conn.hasPipelineRoom(depth)) {
+      this.waiters.shift()!(conn);
+    }
   }
 
   // ---- commands in ----------------------------------------------------------------------
@@ -339,6 +402,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       }
       case 0: {
         if (cmd.flags & FLAG_ONEWAY) return this.serveOneway(conn, cmd);
+        if ((cmd.flags & FLAG_TOP_LEVEL) && this.pipelineDepth > 1) return this.servePipelined(conn, cmd);
         const top = conn.top();
         if (top && top.kind === "serve") {
           // the peer started another call while we still owe a reply: serve it after
@@ -353,6 +417,19 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         this.serveTwoWay(conn, cmd);
       }
     }
+  }
+
+  /** A call the client marked top-level (pipelining.ts): never nested; served once this
+   *  connection has nothing else going on, in the order such calls arrived. */
+  private servePipelined(conn: Connection, tx: Extract<Incoming, { cmd: 0 }>): void {
+    tx.flags &= ~FLAG_TOP_LEVEL;
+    if (conn.stack.length === 0 && conn.deferred.length === 0) return this.serveTwoWay(conn, tx);
+    if (conn.deferred.length + 1 >= this.pipelineDepth) {
+      tx.parcel.dispose();
+      throw new ProtocolError(`peer pipelined more than the ${this.pipelineDepth} calls per connection agreed`);
+    }
+    conn.deferred.push(tx);
+    this.holdQueued(tx.parcel.dataSize);
   }
 
   /** Count bytes of incoming calls held waiting; a peer that piles up more ends its session. */
@@ -380,7 +457,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     tx.parcel._objects = this.codec;
     try {
       if (tx.addr === null) {
-        result = this.answerSpecial(tx.code, reply);
+        result = this.answerSpecial(tx.code, tx.parcel, reply);
       } else {
         target = this.resolveTarget(tx.addr);
         const ctx: CallContext = { session: this, connection: conn, frame, peer: conn.transport.peer };
@@ -505,7 +582,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     return node;
   }
 
-  private answerSpecial(code: number, reply: Parcel): number {
+  private answerSpecial(code: number, data: Parcel, reply: Parcel): number {
     switch (code) {
       case SpecialTransaction.GET_ROOT:
         if (!this.isServer) return StatusCode.UNKNOWN_TRANSACTION;
@@ -518,6 +595,15 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         if (!this.sessionId) return StatusCode.UNKNOWN_TRANSACTION;
         reply.writeByteArray(this.sessionId);
         return StatusCode.OK;
+      case SPECIAL_PIPELINE_DEPTH: {
+        // the tsbinder extension: a server session on the versioned wire agrees to a depth
+        if (!this.isServer || this.dialect.r34) return StatusCode.UNKNOWN_TRANSACTION;
+        const want = data.readInt32();
+        const agreed = Math.max(1, Math.min(want, Math.floor(this.limits.maxPipelinedCalls)));
+        this.pipeline = agreed;
+        reply.writeInt32(agreed);
+        return StatusCode.OK;
+      }
       default:
         return StatusCode.UNKNOWN_TRANSACTION;
     }
@@ -634,6 +720,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         else if (f.replyFds) closeRawFds(f.replyFds); // a reply that never left
       }
       conn.stack.length = 0;
+      for (const f of conn.pipelined.splice(0)) f.reject(dead);
       for (const d of conn.deferred) if (d.cmd !== 2) d.parcel.dispose();
       conn.deferred.length = 0;
       for (const w of conn.nestedWaiters) w.take.drop?.(dead);

@@ -7,6 +7,7 @@ import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeDecStrong, encodeWireHeader, encodeTransaction } from "../../src/wire/structs.js";
 import { socketPath, until } from "./helpers.js";
 import { Nester, nest, DESCRIPTOR, Code } from "./test-service.js";
+import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
 import { Parcel } from "../../src/index.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -210,5 +211,24 @@ describe("hostile peers", () => {
     await Promise.race([q.waitClosed(), r.waitClosed()]);
     await stillServes(goodRoot);
     q.s.destroy(); r.s.destroy();
+  });
+  it("a peer that pipelines more calls than it agreed to ends its session", async () => {
+    const { path, server, logger, goodRoot } = await serve();
+    const p = await RawPeer.connect(path);
+    await p.handshake();
+    const want = new Parcel();
+    want.writeInt32(2);
+    p.transact({ options: 0, id: 0 }, SPECIAL_PIPELINE_DEPTH, 0, 0n, want.toBytes());
+    want.dispose();
+    const agreed = await p.readFrame();
+    expect(agreed.body.readInt32LE(0)).toBe(0); // status OK
+    expect(agreed.body.readInt32LE(20)).toBe(2); // the depth asked for, within the server's 16
+    const root = await p.root();
+    // three slow calls back to back on one connection: one served, one waiting, one too many
+    for (let i = 0; i < 3; i++) p.transact(root, Code.SLOW, FLAG_TOP_LEVEL, 0n, request(Code.SLOW, (d) => d.writeInt32(2_000)));
+    await p.waitClosed();
+    expect(logger.lines.some((l) => /pipelined more than the 2 calls/.test(l))).toBe(true);
+    await until(() => server.sessionCount === 1);
+    await stillServes(goodRoot);
   });
 });
