@@ -43,7 +43,12 @@ export class BunSocketConnection implements TransportConnection {
   private end0 = 0;
   private flushQueued = false;
   private blocked = false; // the socket took less than offered: wait for drain
-  private readonly flushTask = () => { this.flushQueued = false; this.flush(); };
+  private readonly flushTask = () => { this.flushQueued = false; if (!this.held) this.flush(); };
+  /** Frames staged with `more` (replies to pipelined calls) wait for the last reply of the
+   *  chain, or at the latest for the next turn of the event loop: Bun runs a nextTick right
+   *  after the current microtask, so only setImmediate comes after the chain. */
+  private held = false;
+  private readonly heldTask = () => { if (this.held) { this.held = false; if (!this.blocked) this.flush(); } };
 
   constructor(readonly socket: BunSocket, readonly peer: PeerIdentity, readonly description: string) {
     // a fresh object: accepted sockets start out sharing their listener's data object
@@ -64,9 +69,21 @@ export class BunSocketConnection implements TransportConnection {
     else this.resume();
   }
 
-  write(bytes: Uint8Array, fds?: readonly number[]): void {
+  write(bytes: Uint8Array, fds?: readonly number[], more = false): void {
     if (fds && fds.length) throw new Error("this transport cannot carry file descriptors");
     if (this.ended || this.closing || bytes.length === 0) return;
+    if (more || this.held) {
+      this.stage(bytes);
+      if (more && !this.held) {
+        this.held = true;
+        setImmediate(this.heldTask);
+      } else if (!more) {
+        // the last reply of the chain: all of it leaves now
+        this.held = false;
+        if (!this.blocked) this.flush();
+      }
+      return;
+    }
     if (this.end0 === this.start0 && !this.blocked && (!this.flushQueued || bytes.length >= DIRECT_WRITE)) {
       // nothing queued ahead of it: the first frame of a turn (a call's only frame), or a big
       // one, goes to the socket directly; frames that follow in the same turn are staged and
@@ -94,6 +111,7 @@ export class BunSocketConnection implements TransportConnection {
     this.closing = true;
     this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
     (this.closeTimer as { unref?: () => void }).unref?.();
+    this.held = false;
     if (!this.flushQueued && !this.blocked) this.flush();
   }
 

@@ -69,25 +69,43 @@ export class NodeSocketConnection implements TransportConnection {
     this.socket.on("error", (e) => finish(e));
   }
 
-  write(bytes: Uint8Array, fds?: readonly number[]): void {
+  write(bytes: Uint8Array, fds?: readonly number[], more = false): void {
     if (fds && fds.length) throw new Error("this transport cannot carry file descriptors");
     if (this.socket.destroyed) return;
     // The first frame of a turn goes out at once (a call's only frame: no buffering, no
     // writev). Frames that follow in the same turn (a oneway burst) are gathered and leave
     // together in one write when the turn's microtasks run: one syscall and one wakeup of the
     // peer instead of one per frame.
-    if (!this.inTurn) {
+    if (!this.inTurn && !more) {
       this.inTurn = true;
       queueMicrotask(this.flush);
       this.socket.write(bytes);
-    } else {
-      this.rest.push(bytes);
+      return;
+    }
+    this.rest.push(bytes);
+    if (!this.inTurn) {
+      this.inTurn = true;
+      queueMicrotask(this.flush);
+    }
+    // Replies to pipelined calls follow each other through promise chains, each a microtask
+    // or more after the last: they wait for a nextTick, which Node runs (when queued from a
+    // microtask) only once the whole microtask queue is empty. Only then: a nextTick per call
+    // would cost the null call about a microsecond.
+    if (more && !this.held) {
+      this.held = true;
+      process.nextTick(this.flushHeld);
     }
   }
 
   private inTurn = false;
+  private held = false;
   private rest: Uint8Array[] = [];
+  private readonly flushHeld = () => {
+    this.held = false;
+    this.flush();
+  };
   private readonly flush = () => {
+    if (this.held) return;
     this.inTurn = false;
     const r = this.rest;
     if (r.length === 0) return;
@@ -97,6 +115,7 @@ export class NodeSocketConnection implements TransportConnection {
 
   close(): void {
     if (this.socket.destroyed) return;
+    this.held = false;
     this.flush();
     this.socket.end();
     // a peer that never reads must not keep us half-open forever

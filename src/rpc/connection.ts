@@ -170,8 +170,8 @@ export class Connection {
 
   /** Send a frame. `fds` (duplicates) now belong to the transport, which closes them once
    *  sent; if the connection is closed they are closed here. */
-  write(bytes: Uint8Array, fds?: readonly number[]): void {
-    if (!this.closed) this.transport.write(bytes, fds);
+  write(bytes: Uint8Array, fds?: readonly number[], more?: boolean): void {
+    if (!this.closed) this.transport.write(bytes, fds, more);
     else closeRawFds(fds);
   }
 
@@ -200,7 +200,9 @@ export class Connection {
       const top = this.top();
       if (!top || top.kind !== "serve" || top.reply === null) return;
       this.stack.pop();
-      this.write(top.reply, top.replyFds);
+      // pipelined calls wait behind this reply: they are served next, and their replies can
+      // leave with this one
+      this.write(top.reply, top.replyFds, this.deferred.length > 0);
     }
   }
 

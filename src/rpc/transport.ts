@@ -31,8 +31,11 @@ export interface TransportConnection {
   /** Begin delivering data to the sink. Called once, right after connect/accept. */
   start(sink: ConnectionSink): void;
   /** Queue bytes for sending (never blocks; the adapter owns the copy it needs). `fds` ride
-   *  with the first byte of `bytes` where the transport can carry them. */
-  write(bytes: Uint8Array, fds?: readonly number[]): void;
+   *  with the first byte of `bytes` where the transport can carry them. `more`: the session
+   *  will write more frames on this connection once the current promise chains have run (the
+   *  replies to pipelined calls), so an adapter may hold this one to send them together;
+   *  adapters that ignore it stay correct. */
+  write(bytes: Uint8Array, fds?: readonly number[], more?: boolean): void;
   /** Close gracefully (flush queued writes, then end). */
   close(): void;
   /** Who the peer is (taken at connect/accept). */
