@@ -1,10 +1,11 @@
 // inflight-64: 64 calls kept in flight at once (64 loops, each awaiting its call, then making
 // the next), for a fixed number of calls; throughput in calls/s and the latency each call saw.
-// tsbinder runs one call per connection at a time (as libbinder), so its rows use N outgoing
-// connections (server maxThreads = N, client maxOutgoingConnections = N); raw-echo gets the
-// same N sockets with the 64 calls spread over them (pipelined); grpc-js multiplexes all 64 on
-// one HTTP/2 channel. A second raw-echo row keeps one message in flight per socket, as
-// tsbinder does per connection: the floor of binder's one-call-per-connection model. Systems
+// tsbinder's rows use N outgoing connections (server maxThreads = N, client
+// maxOutgoingConnections = N); once its calls outnumber them, the two tsbinder peers agree to
+// pipeline up to 16 calls per connection (src/rpc/pipelining.ts). raw-echo gets the same N
+// sockets with the 64 calls spread over them (pipelined); grpc-js multiplexes all 64 on one
+// HTTP/2 channel. A second raw-echo row keeps one message in flight per socket: the floor of
+// binder's one-call-per-connection model, which is what a libbinder peer gets. Systems
 // take turns in blocks (interleaved).
 import { CODE_PING } from "../common.mjs";
 import { summarize } from "../lib/stats.mjs";
@@ -59,7 +60,10 @@ export async function run(job) {
   const clients = [];
   for (const s of job.systems) clients.push(await makeClient(s, job.tls));
   const { inflight, calls, block } = job;
-  for (const c of clients) await burst(c.call, inflight, Math.min(block, job.warmup), new Float64Array(block), 0);
+  const scratch = new Float64Array(block);
+  for (const c of clients) {
+    for (let done = 0; done < job.warmup; done += block) await burst(c.call, inflight, Math.min(block, job.warmup - done), scratch, 0);
+  }
   const state = clients.map(() => ({ samples: new Float64Array(calls), done: 0, wall: 0 }));
   for (let round = 0; state.some((s) => s.done < calls); round++) {
     for (let k = 0; k < clients.length; k++) {
