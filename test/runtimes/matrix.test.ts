@@ -4,7 +4,8 @@
 // and hands it to a program written against the runtime-neutral API (dist/src).
 //
 // Each cell, with three processes (a server, a client, a watcher):
-//   - hello echo, a 1.5 MiB echo, and 16 echoes of 256 KiB in flight at once;
+//   - hello echo, a 1.5 MiB echo, 16 echoes of 256 KiB in flight at once, and 48 small ones
+//     pipelined on the one connection (the peers agree to it: src/rpc/pipelining.ts);
 //   - a callback: the server calls, after an await, a binder the client passed;
 //   - a burst of 200 oneway calls, all arrived and in order;
 //   - the protocol version, and the caller's identity as the server sees it after an await

@@ -158,6 +158,7 @@ export interface SessionResult {
   echo: string;
   big: number | string;
   concurrent: boolean;
+  pipelined: { depth: number; inOrder: boolean };
   callback: string;
   oneway: { count: number; inOrder: boolean };
   whoami: { kind: string; uid?: number; gid?: number; subject?: string; fingerprint256?: string; reason?: string };
@@ -196,6 +197,7 @@ export async function session(peers: Peers, spec: SessionSpec): Promise<SessionR
   expect(r.echo, `${label} echo`).toBe(`hello from ${r.runtime}`);
   expect(r.big, `${label} 1.5 MiB echo`).toBe(16 * 48 * 1024);
   expect(r.concurrent, `${label} 16 concurrent 256 KiB echoes`).toBe(true);
+  expect(r.pipelined, `${label} 48 echoes pipelined on one connection`).toEqual({ depth: 16, inOrder: true });
   expect(r.callback, `${label} callback`).toMatch(new RegExp(`^${server} \\S+ got back: client says: ping$`));
   expect(r.oneway, `${label} 200 oneway calls`).toEqual({ count: 200, inOrder: true });
   expect(r.version, `${label} protocol version`).toBe(2);
