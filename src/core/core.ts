@@ -98,6 +98,19 @@ export function copyOut(at: number, n: number): Uint8Array {
   return out;
 }
 
+/** Copy n bytes out of linear memory into a Uint8Array of their own (its `.buffer` is the
+ *  caller's: never pooled). Below 128 KiB, allocate-and-set: V8 and Deno slice a view of wasm
+ *  memory at half that speed (64 KiB: 11-15 against 7 µs on Node, 21 against 7.6 on Deno).
+ *  Above, slice: a new array's zero-fill then costs more than it saves (Bun, 1 MiB: 74
+ *  against 106 µs; Node: even). */
+export function copyOwned(at: number, n: number): Uint8Array {
+  if (n >= SLICE_FROM) return mem8().slice(at, at + n);
+  const out = new Uint8Array(n);
+  out.set(mem8().subarray(at, at + n));
+  return out;
+}
+const SLICE_FROM = 128 * 1024;
+
 /** Read word i of the out area. */
 export function outWord(i: number): number {
   return mem32()[OUT_WORD + i]!;

@@ -2,7 +2,7 @@
 // cross the boundary as numbers, and strings/arrays are copied with TextEncoder.encodeInto,
 // TextDecoder and typed-array set/slice. Every read result is a copy, so growing linear memory
 // can never invalidate anything a caller holds.
-import { core, mem8, mem32, memView, scratch, SIZES } from "../core/core.js";
+import { copyOwned, core, mem8, mem32, memView, scratch, SIZES } from "../core/core.js";
 import { F, MODE } from "../core/layout.js";
 import { string16Codec } from "../core/string16.js";
 import { ParcelError, ParcelErrorCode } from "./errors.js";
@@ -139,7 +139,7 @@ export class Parcel {
   /** A copy of the data bytes. */
   toBytes(): Uint8Array {
     const at = core.parcel_dataAddress(this.h());
-    return mem8().slice(at, at + this.dataSize);
+    return copyOwned(at, this.dataSize);
   }
 
   /** Drop the contents, keep the allocation. */
@@ -331,7 +331,7 @@ export class Parcel {
   readByteArray(): Uint8Array | null {
     const at = this.readArrayAt(1);
     if (at < 0) return null;
-    return mem8().slice(at, at + this.field(F.OUT_A));
+    return copyOwned(at, this.field(F.OUT_A));
   }
 
   writeBoolArray(a: readonly boolean[] | null): void {
@@ -371,7 +371,7 @@ export class Parcel {
   readInt32Array(): number[] | null {
     const at = this.readArrayAt(4);
     if (at < 0) return null;
-    return Array.from(new Int32Array(mem8().slice(at, at + this.field(F.OUT_A) * 4).buffer));
+    return Array.from(new Int32Array(copyOwned(at, this.field(F.OUT_A) * 4).buffer));
   }
 
   writeInt64Array(a: ArrayLike<bigint> | null): void {
@@ -390,7 +390,7 @@ export class Parcel {
     const at = this.readArrayAt(8);
     if (at < 0) return null;
     const n = this.field(F.OUT_A);
-    return Array.from(new BigInt64Array(mem8().slice(at, at + n * 8).buffer));
+    return Array.from(new BigInt64Array(copyOwned(at, n * 8).buffer));
   }
   writeUint64Array(a: ArrayLike<bigint> | null): void {
     if (a === null || a === undefined) { this.writeInt32(-1); return; }
@@ -407,7 +407,7 @@ export class Parcel {
     const at = this.readArrayAt(8);
     if (at < 0) return null;
     const n = this.field(F.OUT_A);
-    return Array.from(new BigUint64Array(mem8().slice(at, at + n * 8).buffer));
+    return Array.from(new BigUint64Array(copyOwned(at, n * 8).buffer));
   }
 
   writeFloatArray(a: ArrayLike<number> | null): void {
@@ -418,7 +418,7 @@ export class Parcel {
   readFloatArray(): number[] | null {
     const at = this.readArrayAt(4);
     if (at < 0) return null;
-    return Array.from(new Float32Array(mem8().slice(at, at + this.field(F.OUT_A) * 4).buffer));
+    return Array.from(new Float32Array(copyOwned(at, this.field(F.OUT_A) * 4).buffer));
   }
 
   writeDoubleArray(a: ArrayLike<number> | null): void {
@@ -431,7 +431,7 @@ export class Parcel {
     const at = this.readArrayAt(8);
     if (at < 0) return null;
     const n = this.field(F.OUT_A);
-    return Array.from(new Float64Array(mem8().slice(at, at + n * 8).buffer));
+    return Array.from(new Float64Array(copyOwned(at, n * 8).buffer));
   }
 
   writeString16Array(a: readonly (string | null)[] | null): void {
@@ -489,7 +489,7 @@ export class Parcel {
     let raw: RawAddress;
     if (this.field(F.MODE) & MODE.R34) {
       const at = this.field(F.OUT_A);
-      raw = { options: 0, id: 0, r34: mem8().slice(at, at + 32) };
+      raw = { options: 0, id: 0, r34: copyOwned(at, 32) };
     } else {
       raw = { options: this.field(F.OUT_A), id: this.field(F.OUT_B) };
     }
