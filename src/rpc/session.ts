@@ -264,18 +264,18 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
    *  libbinder sends nested calls on the connection the caller is blocked on (when our serve
    *  frame is on top); outside, any free outgoing connection. */
   private connectionNow(): Connection | null {
-    const ctx = contextStore().get();
-    if (ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null) {
-      return ctx.connection.top() === ctx.frame ? ctx.connection : null;
-    }
+    const ctx = this.nestedContext();
+    if (ctx) return ctx.connection.top() === ctx.frame ? ctx.connection : null;
     for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0) return c;
     return null;
   }
 
-  /** Inside one of the peer's calls to this session, the serve frame our calls nest on. */
-  private nestedContext(): CallContext | null {
+  /** Inside one of the peer's calls to this session (its reply not sent yet): the context,
+   *  whose connection and serve frame our calls nest on. */
+  private nestedContext(): (CallContext & { frame: ServeFrame }) | null {
     const ctx = contextStore().get();
-    return ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null ? ctx : null;
+    return ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null
+      ? ctx as CallContext & { frame: ServeFrame } : null;
   }
 
   /** When every outgoing connection is busy: the least busy one with room for a pipelined
@@ -313,8 +313,8 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
    *  our frame is on top again, else the next free outgoing connection; a side with no
    *  outgoing connections may still call nested on a connection whose peer is waiting for us. */
   private waitForConnection(use: Waiter, reject: (e: Error) => void): void {
-    const ctx = contextStore().get();
-    if (ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null) {
+    const ctx = this.nestedContext();
+    if (ctx) {
       ctx.connection.nestedWaiters.push({ frame: ctx.frame, take: use });
       return;
     }
