@@ -45,6 +45,7 @@ import {
 } from "../../src/wire/structs.js";
 import { transactionFrame, r34TransactionFrame, replyFrame } from "../../src/wire/frames.js";
 import { decStrongFrame } from "../../src/rpc/framing.js";
+import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
 import { aosp, R34, parcelMode, type Dialect } from "../../src/rpc/dialect.js";
 import { r34Address } from "../../src/rpc/address.js";
 import { SERVICE_DIRECTORY_DESCRIPTOR } from "../../src/rpc/service-directory.js";
@@ -553,6 +554,15 @@ export const goodCallArb: fc.Arbitrary<CallSpec> = fc.oneof(
 const wildCallArb: fc.Arbitrary<CallSpec> = fc.oneof(
   // special transactions
   fc.record({ addr: fc.constant<AddrSpec>({ k: "special" }), code: fc.oneof(fc.constantFrom(0, 1, 2), u32), flags: fc.constantFrom(0, 0, 1), ops: fc.constant<Op[]>([]) }),
+  // the pipelining extension: any depth asked for (or none), then calls flagged top-level
+  fc.record({
+    addr: fc.constant<AddrSpec>({ k: "special" }), code: fc.constant(SPECIAL_PIPELINE_DEPTH), flags: fc.constantFrom(0, 0, 1),
+    ops: fc.option(fc.integer({ min: -3, max: 40 }), { freq: 4 }).map((v): Op[] => (v === null ? [] : [{ o: "i32", v }])),
+  }),
+  fc.record({
+    addr: fc.constantFrom<AddrSpec>({ k: "pool", i: 1 }, { k: "pool", i: 2 }), code: fc.constantFrom(1, 8), flags: fc.constantFrom(FLAG_TOP_LEVEL, FLAG_TOP_LEVEL | 1),
+    ops: fc.integer({ min: 0, max: 3 }).map((v): Op[] => [{ o: "tok", s: NESTER }, { o: "i32", v }]),
+  }),
   // the directory (the root): getService / listServices
   fc.record({
     addr: fc.constant<AddrSpec>({ k: "pool", i: 0 }), code: fc.constantFrom(1, 2), flags: fc.constant(0),
@@ -571,7 +581,7 @@ const wildCallArb: fc.Arbitrary<CallSpec> = fc.oneof(
       .map(([a, n, rest]): Op[] => [{ o: "tok", s: NESTER }, { o: "bin", a, stability: 0x0c }, { o: "i32", v: n }, ...rest]),
   }),
   // anything
-  fc.record({ addr: addrArb, code: fc.oneof(fc.integer({ min: 0, max: 12 }), u32), flags: fc.oneof(fc.constantFrom(0, 1, 0x20), u32), ops: fc.array(opArb, { maxLength: 6 }) }),
+  fc.record({ addr: addrArb, code: fc.oneof(fc.integer({ min: 0, max: 12 }), u32), flags: fc.oneof(fc.constantFrom(0, 1, 0x20, FLAG_TOP_LEVEL), u32), ops: fc.array(opArb, { maxLength: 6 }) }),
 );
 const callArb = fc.oneof({ weight: 1, arbitrary: goodCallArb }, { weight: 2, arbitrary: wildCallArb });
 
