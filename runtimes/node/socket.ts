@@ -8,6 +8,7 @@ import { setByteAllocator } from "../../src/core/core.js";
 import { copyBytes } from "../../src/rpc/byte-queue.js";
 import { dupCloexec, loadLibc } from "./libc.js";
 import { socketFd } from "./peercred.js";
+import { directWriter } from "./direct-send.js";
 
 // frames copied out of the core land in pooled Buffers, which node's sockets take as they are
 setByteAllocator((n) => Buffer.allocUnsafe(n));
@@ -46,10 +47,17 @@ export class NodeSocketConnection implements TransportConnection {
   private ended = false;
   readonly canPassFds = false;
 
-  /** `reads`: the socket was created with `reads.onread` (else 'data' events are used). */
+  /** Where frames go: send(2) on the descriptor when nothing is queued (direct-send.ts), else
+   *  the socket's stream. */
+  private readonly out: (bytes: Uint8Array) => void;
+
+  /** `reads`: the socket was created with `reads.onread` (else 'data' events are used).
+   *  `direct`: a plain connected socket (never TLS: its descriptor carries ciphertext) whose
+   *  frames may be sent straight to its descriptor. */
   constructor(private readonly socket: Socket, readonly peer: PeerIdentity, readonly description: string,
-      private readonly reads?: LentReads) {
+      private readonly reads?: LentReads, direct = false) {
     socket.setNoDelay?.(true);
+    this.out = (direct ? directWriter(socket) : null) ?? ((bytes) => { socket.write(bytes); });
   }
 
   start(sink: ConnectionSink): void {
@@ -79,7 +87,7 @@ export class NodeSocketConnection implements TransportConnection {
     if (!this.inTurn && !more) {
       this.inTurn = true;
       queueMicrotask(this.flush);
-      this.socket.write(bytes);
+      this.out(bytes);
       return;
     }
     this.rest.push(bytes);
@@ -110,7 +118,7 @@ export class NodeSocketConnection implements TransportConnection {
     const r = this.rest;
     if (r.length === 0) return;
     this.rest = [];
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(r.length === 1 ? r[0]! : Buffer.concat(r));
+    if (!this.socket.destroyed && this.socket.writable) this.out(r.length === 1 ? r[0]! : Buffer.concat(r));
   };
 
   close(): void {
@@ -140,5 +148,5 @@ export function acceptedConnection(socket: Socket, peer: PeerIdentity, descripti
   // under connect() only)
   const opts = { fd: own, readable: true, writable: true, onread: reads.onread };
   const mine = new net.Socket(opts as net.SocketConstructorOpts);
-  return new NodeSocketConnection(mine, peer, description, reads);
+  return new NodeSocketConnection(mine, peer, description, reads, true);
 }

@@ -26,7 +26,7 @@ export class NodeTcpTransport implements RpcTransport {
       const socket = net.connect({ host, port, noDelay: true, onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, TCP_PEER, `tcp:${address}`, reads));
+        resolve(new NodeSocketConnection(socket, TCP_PEER, `tcp:${address}`, reads, true));
       });
       socket.once("error", reject);
     });

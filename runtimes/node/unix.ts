@@ -19,7 +19,7 @@ export class NodeUnixTransport implements RpcTransport {
       const socket = net.connect({ path: socketPath(address), onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`, reads));
+        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`, reads, true));
       });
       socket.once("error", reject);
     });

@@ -1,26 +1,32 @@
 // How the Node socket adapter groups frames into writes (runtimes/node/socket.ts): a frame
 // alone goes out at once; frames that follow in the same turn leave together; replies to
-// pipelined calls (written with `more`, a few microtasks apart) leave in one write.
+// pipelined calls (written with `more`, a few microtasks apart) leave in one write. On a plain
+// socket, frames go to the descriptor with send(2) while node's stream holds nothing
+// (runtimes/node/direct-send.ts); what the kernel does not take goes through the stream, in order.
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import { NodeSocketConnection } from "../../runtimes/node/socket.js";
+import { directWriter } from "../../runtimes/node/direct-send.js";
 import { socketPath, until } from "../rpc/helpers.js";
 
-async function pair() {
+async function pair(direct = false) {
   const path = socketPath();
   const received: Buffer[] = [];
-  const server = net.createServer((s) => s.on("data", (d) => received.push(d)));
+  let peer: net.Socket | null = null;
+  const server = net.createServer((s) => { peer = s; s.on("data", (d) => received.push(d)); });
   await new Promise<void>((r) => server.listen(path, r));
   const socket = net.connect({ path });
   await new Promise((r) => socket.once("connect", r));
   let writes = 0;
   const real = socket.write.bind(socket);
   socket.write = ((...a: Parameters<typeof real>) => { writes++; return real(...a); }) as typeof socket.write;
-  const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test");
-  conn.start({ data: () => {}, end: () => {} });
+  const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test", undefined, direct);
+  const ended: (Error | undefined)[] = [];
+  conn.start({ data: () => {}, end: (e?: Error) => { ended.push(e); } });
   const bytes = () => Buffer.concat(received);
   const close = async () => { socket.destroy(); await new Promise<void>((r) => server.close(() => r())); };
-  return { conn, writes: () => writes, bytes, close };
+  await until(() => peer !== null);
+  return { conn, socket, peer: peer! as net.Socket, ended, writes: () => writes, bytes, close };
 }
 
 const frame = (i: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setUint32(0, i, true); return b; };
@@ -51,6 +57,73 @@ describe("Node socket writes", () => {
     await until(() => p.bytes().length === 17 * 8);
     expect(p.writes()).toBe(1);
     expect(ids(p.bytes())).toEqual(Array.from({ length: 17 }, (_, i) => i));
+    await p.close();
+  });
+
+  it("direct: frames go to the descriptor, not through the stream, and arrive in order", async () => {
+    const p = await pair(true);
+    for (let i = 0; i < 100; i++) {
+      p.conn.write(frame(i));
+      if (i % 10 === 0) await Promise.resolve();
+    }
+    await until(() => p.bytes().length === 100 * 8);
+    expect(p.writes()).toBe(0);
+    expect(ids(p.bytes())).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await p.close();
+  });
+
+  it("direct: a frame the kernel takes only in part continues through the stream, and later frames follow it there", async () => {
+    const p = await pair(true);
+    p.peer.pause(); // nothing is read: the socket buffers fill
+    const big = new Uint8Array(16 << 20);
+    for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 0xff;
+    new DataView(big.buffer).setUint32(0, 0xb16, true);
+    p.conn.write(big);
+    expect(p.writes()).toBe(1); // the rest, through the stream
+    expect(p.socket.writableLength).toBeGreaterThan(0);
+    expect(p.socket.writableLength).toBeLessThan(big.length); // send(2) took the first part
+    await Promise.resolve();
+    for (let i = 1; i <= 5; i++) { p.conn.write(frame(i)); await Promise.resolve(); }
+    expect(p.writes()).toBe(6); // queued behind the big frame, never around it
+    p.peer.resume();
+    await until(() => p.bytes().length === big.length + 5 * 8, 20000);
+    const got = p.bytes();
+    expect(got.subarray(0, big.length).equals(Buffer.from(big))).toBe(true);
+    expect(ids(got.subarray(big.length))).toEqual([1, 2, 3, 4, 5]);
+    // drained: direct again
+    p.conn.write(frame(6));
+    expect(p.writes()).toBe(6);
+    await until(() => p.bytes().length === big.length + 6 * 8);
+    await p.close();
+  }, 30000);
+
+  it("direct: writing to a peer that has gone reports the end through the stream (no crash, no SIGPIPE)", async () => {
+    const p = await pair(true);
+    p.peer.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 3; i++) { p.conn.write(frame(i)); await Promise.resolve(); }
+    await until(() => p.ended.length === 1);
+    expect(p.ended.length).toBe(1);
+    await p.close();
+  });
+
+  it("direct: while the stream holds bytes, a frame goes behind them (the rule that keeps order)", async () => {
+    const p = await pair(false);
+    const through: Uint8Array[] = [];
+    // the real descriptor, behind a stream that reports bytes queued
+    const stream = { _handle: { fd: (p.socket as unknown as { _handle: { fd: number } })._handle.fd }, writable: true, writableLength: 1,
+      write: (b: Uint8Array) => { through.push(b); return true; } };
+    const write = directWriter(stream as unknown as net.Socket)!;
+    expect(write).not.toBeNull();
+    write(frame(1));
+    expect(through.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(p.bytes().length).toBe(0);
+    stream.writableLength = 0;
+    write(frame(2));
+    expect(through.length).toBe(1);
+    await until(() => p.bytes().length === 8);
+    expect(ids(p.bytes())).toEqual([2]);
     await p.close();
   });
 });

@@ -1,0 +1,50 @@
+// Frames written with send(2) on the socket's descriptor (through koffi), not through the
+// socket's Writable stream. Same syscall, same bytes; what it skips is node's per-write
+// machinery: a WriteWrap, stream state, an after-write tick. That machinery is cheap on its own
+// (the raw echo runs as fast either way), but once any async hook is enabled (and
+// AsyncLocalStorage enables one, as tsbinder's server does for getCallingIdentity, and as APM
+// and tracing tools do) every write also runs init/before/after hooks: a raw echo with one
+// empty init hook goes from 22 to 31 µs per round trip, and back to 23 µs with send(2)
+// (bench/README.md, "Where the time goes").
+//
+// Order is kept by one rule: a frame is sent directly only while node's stream holds nothing
+// (writableLength 0). A frame the kernel does not take whole goes, for its rest, to the
+// stream, and every later frame follows it there until the stream has drained. Errors are left
+// to the stream as well: a failed send(2) hands the frame to socket.write(), which meets the
+// same error and reports it the way node always does ('error', 'close').
+import type { Socket } from "node:net";
+import { loadLibc, O } from "./libc.js";
+import { socketFd } from "./peercred.js";
+
+type Send = (fd: number, buf: Uint8Array, n: number, flags: number) => number;
+
+let send: Send | null | undefined;
+
+function loadSend(): Send | null {
+  if (send !== undefined) return send;
+  send = null;
+  const c = loadLibc();
+  if (c) {
+    try { send = c.koffi.load("libc.so.6").func("intptr_t send(int fd, const uint8_t *buf, uintptr_t n, int flags)") as Send; } catch { send = null; }
+  }
+  return send;
+}
+
+const FLAGS = O.MSG_DONTWAIT | O.MSG_NOSIGNAL;
+
+/** A write function for a plain (not TLS) connected net.Socket that sends directly when it
+ *  can, or null where send(2) is out of reach (no koffi, not Linux, no descriptor). */
+export function directWriter(socket: Socket): ((bytes: Uint8Array) => void) | null {
+  const fn = loadSend();
+  const fd = socketFd(socket);
+  if (!fn || fd < 0) return null;
+  return (bytes) => {
+    if (socket.writableLength === 0 && socket.writable) {
+      let n: number;
+      do n = fn(fd, bytes, bytes.length, FLAGS); while (n < 0 && loadLibc()!.errno() === O.EINTR);
+      if (n === bytes.length) return;
+      if (n > 0) bytes = bytes.subarray(n);
+    }
+    socket.write(bytes);
+  };
+}
