@@ -67,9 +67,10 @@ export class NodeSocketConnection implements TransportConnection {
       this.ended = true;
       sink.end(error);
     };
-    if (this.reads) this.reads.attach(sink);
+    // every read begins a turn (see write())
+    if (this.reads) this.reads.attach({ data: (c, f, lent) => { this.newTurn(); sink.data(c, f, lent); }, end: (e) => sink.end(e) });
     else {
-      this.socket.on("data", (chunk: Buffer) => sink.data(chunk));
+      this.socket.on("data", (chunk: Buffer) => { this.newTurn(); sink.data(chunk); });
       this.socket.resume(); // accepted with pauseOnConnect
     }
     this.socket.on("end", () => finish());
@@ -83,16 +84,18 @@ export class NodeSocketConnection implements TransportConnection {
     // The first frame of a turn goes out at once (a call's only frame: no buffering, no
     // writev). Frames that follow in the same turn (a oneway burst) are gathered and leave
     // together in one write when the turn's microtasks run: one syscall and one wakeup of the
-    // peer instead of one per frame.
+    // peer instead of one per frame. A read begins a turn; so does the flush. The common
+    // exchange (a read, then one frame in answer) schedules nothing: a microtask per frame
+    // costs more than its callback on node, an AsyncResource per queueMicrotask.
     if (!this.inTurn && !more) {
       this.inTurn = true;
-      queueMicrotask(this.flush);
       this.out(bytes);
       return;
     }
     this.rest.push(bytes);
-    if (!this.inTurn) {
-      this.inTurn = true;
+    this.inTurn = true;
+    if (!this.scheduled) {
+      this.scheduled = true;
       queueMicrotask(this.flush);
     }
     // Replies to pipelined calls follow each other through promise chains, each a microtask
@@ -106,13 +109,20 @@ export class NodeSocketConnection implements TransportConnection {
   }
 
   private inTurn = false;
+  private scheduled = false;
   private held = false;
+  /** A read arrived: what is written next is the first frame of a turn (unless frames of the
+   *  last turn still wait for their flush, which runs before any read in practice). */
+  private newTurn(): void {
+    if (!this.scheduled && !this.held) this.inTurn = false;
+  }
   private rest: Uint8Array[] = [];
   private readonly flushHeld = () => {
     this.held = false;
     this.flush();
   };
   private readonly flush = () => {
+    this.scheduled = false;
     if (this.held) return;
     this.inTurn = false;
     const r = this.rest;

@@ -22,11 +22,12 @@ async function pair(direct = false) {
   socket.write = ((...a: Parameters<typeof real>) => { writes++; return real(...a); }) as typeof socket.write;
   const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test", undefined, direct);
   const ended: (Error | undefined)[] = [];
-  conn.start({ data: () => {}, end: (e?: Error) => { ended.push(e); } });
+  let onData = () => {};
+  conn.start({ data: () => onData(), end: (e?: Error) => { ended.push(e); } });
   const bytes = () => Buffer.concat(received);
   const close = async () => { socket.destroy(); await new Promise<void>((r) => server.close(() => r())); };
   await until(() => peer !== null);
-  return { conn, socket, peer: peer! as net.Socket, ended, writes: () => writes, bytes, close };
+  return { conn, socket, peer: peer! as net.Socket, ended, writes: () => writes, bytes, close, onData: (f: () => void) => { onData = f; } };
 }
 
 const frame = (i: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setUint32(0, i, true); return b; };
@@ -37,11 +38,32 @@ describe("Node socket writes", () => {
     const p = await pair();
     p.conn.write(frame(0));
     expect(p.writes()).toBe(1);
-    await Promise.resolve();
     for (let i = 1; i <= 50; i++) p.conn.write(frame(i));
+    expect(p.writes()).toBe(1);
     await until(() => p.bytes().length === 51 * 8);
-    expect(p.writes()).toBe(3);
+    expect(p.writes()).toBe(2);
     expect(ids(p.bytes())).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    await p.close();
+  });
+
+  it("a read begins a turn: the frame written in answer leaves at once, with no flush scheduled", async () => {
+    const p = await pair();
+    p.conn.write(frame(0));
+    expect(p.writes()).toBe(1);
+    // no read since: a later frame waits for the turn's flush (a microtask)
+    await new Promise((r) => setTimeout(r, 10));
+    p.conn.write(frame(1));
+    expect(p.writes()).toBe(1);
+    await Promise.resolve();
+    expect(p.writes()).toBe(2);
+    // the peer writes; in the read's turn, the answer goes out inside write()
+    const answered = new Promise<number>((resolve) => {
+      p.onData(() => { p.conn.write(frame(2)); resolve(p.writes()); });
+    });
+    p.peer.write("x");
+    expect(await answered).toBe(3);
+    await until(() => p.bytes().length === 3 * 8);
+    expect(ids(p.bytes())).toEqual([0, 1, 2]);
     await p.close();
   });
 
