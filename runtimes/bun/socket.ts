@@ -43,7 +43,9 @@ export class BunSocketConnection implements TransportConnection {
   private end0 = 0;
   private flushQueued = false;
   private blocked = false; // the socket took less than offered: wait for drain
-  private readonly flushTask = () => { this.flushQueued = false; if (!this.held) this.flush(); };
+  private readonly flushTask = () => { this.flushQueued = false; this.inTurn = false; if (!this.held) this.flush(); };
+  /** A frame went to the socket directly since the last read or flush. */
+  private inTurn = false;
   /** Frames staged with `more` (replies to pipelined calls) wait for the last reply of the
    *  chain, or at the latest for the next turn of the event loop: Bun runs a nextTick right
    *  after the current microtask, so only setImmediate comes after the chain. */
@@ -84,14 +86,12 @@ export class BunSocketConnection implements TransportConnection {
       }
       return;
     }
-    if (this.end0 === this.start0 && !this.blocked && (!this.flushQueued || bytes.length >= DIRECT_WRITE)) {
+    if (this.end0 === this.start0 && !this.blocked && (!this.inTurn || bytes.length >= DIRECT_WRITE)) {
       // nothing queued ahead of it: the first frame of a turn (a call's only frame), or a big
       // one, goes to the socket directly; frames that follow in the same turn are staged and
-      // leave together when the turn's microtasks run
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        queueMicrotask(this.flushTask);
-      }
+      // leave together when the turn's microtasks run. A read begins a turn, and so does that
+      // flush: the common exchange (a read, a frame in answer) schedules nothing.
+      this.inTurn = true;
       const n = this.socket.write(bytes);
       if (n < 0) return; // closed under us: the close handler ends the sink
       if (n === bytes.length) return;
@@ -122,6 +122,7 @@ export class BunSocketConnection implements TransportConnection {
 
   /** @internal */
   _data(chunk: Uint8Array): void {
+    if (!this.flushQueued && !this.held) this.inTurn = false;
     if (this.sink) this.sink.data(chunk);
     else if (!this.ended) this.early.push(chunk);
   }
