@@ -86,24 +86,36 @@ export class BunSocketConnection implements TransportConnection {
       }
       return;
     }
-    if (this.end0 === this.start0 && !this.blocked && (!this.inTurn || bytes.length >= DIRECT_WRITE)) {
-      // nothing queued ahead of it: the first frame of a turn (a call's only frame), or a big
-      // one, goes to the socket directly; frames that follow in the same turn are staged and
-      // leave together when the turn's microtasks run. A read begins a turn, and so does that
-      // flush: the common exchange (a read, a frame in answer) schedules nothing.
-      this.inTurn = true;
-      const n = this.socket.write(bytes);
-      if (n < 0) return; // closed under us: the close handler ends the sink
-      if (n === bytes.length) return;
-      this.blocked = true;
-      this.stage(bytes.subarray(n));
-      return;
-    }
+    if (this.mayWriteDirectly(bytes)) return this.writeDirectly(bytes);
     this.stage(bytes);
     if (!this.flushQueued && !this.blocked) {
       this.flushQueued = true;
       queueMicrotask(this.flushTask);
     }
+  }
+
+  /** The first frame of a turn, from the caller's memory (valid only during this call): Bun's
+   *  socket.write() keeps nothing, and what it does not take is staged, a copy. */
+  writeNow(bytes: Uint8Array): boolean {
+    if (this.ended || this.closing || this.held || bytes.length === 0 || !this.mayWriteDirectly(bytes)) return false;
+    this.writeDirectly(bytes);
+    return true;
+  }
+
+  /** Nothing is queued ahead of it, and it is the first frame of a turn (a call's only frame)
+   *  or a big one: it goes to the socket directly. Frames that follow in the same turn are
+   *  staged and leave together when the turn's microtasks run. A read begins a turn, and so
+   *  does that flush: the common exchange (a read, a frame in answer) schedules nothing. */
+  private mayWriteDirectly(bytes: Uint8Array): boolean {
+    return this.end0 === this.start0 && !this.blocked && (!this.inTurn || bytes.length >= DIRECT_WRITE);
+  }
+
+  private writeDirectly(bytes: Uint8Array): void {
+    this.inTurn = true;
+    const n = this.socket.write(bytes);
+    if (n < 0 || n === bytes.length) return; // n < 0: closed under us, the close handler ends the sink
+    this.blocked = true;
+    this.stage(bytes.subarray(n));
   }
 
   close(): void {

@@ -32,19 +32,29 @@ function loadSend(): Send | null {
 
 const FLAGS = O.MSG_DONTWAIT | O.MSG_NOSIGNAL;
 
-/** A write function for a plain (not TLS) connected net.Socket that sends directly when it
- *  can, or null where send(2) is out of reach (no koffi, not Linux, no descriptor). */
-export function directWriter(socket: Socket): ((bytes: Uint8Array) => void) | null {
+/** send(2) for a plain (not TLS) connected net.Socket: how many bytes of `bytes` the kernel
+ *  took, or -1 if it took none or must not be asked (the stream holds bytes, or the socket is
+ *  no longer writable). Null where send(2) is out of reach (no koffi, not Linux, no
+ *  descriptor). The caller queues what was not taken on the stream. */
+export function directSender(socket: Socket): ((bytes: Uint8Array) => number) | null {
   const fn = loadSend();
   const fd = socketFd(socket);
   if (!fn || fd < 0) return null;
   return (bytes) => {
-    if (socket.writableLength === 0 && socket.writable) {
-      let n: number;
-      do n = fn(fd, bytes, bytes.length, FLAGS); while (n < 0 && loadLibc()!.errno() === O.EINTR);
-      if (n === bytes.length) return;
-      if (n > 0) bytes = bytes.subarray(n);
-    }
-    socket.write(bytes);
+    if (socket.writableLength !== 0 || !socket.writable) return -1;
+    let n: number;
+    do n = fn(fd, bytes, bytes.length, FLAGS); while (n < 0 && loadLibc()!.errno() === O.EINTR);
+    return n > 0 ? n : -1;
+  };
+}
+
+/** A write function over directSender: what send(2) does not take goes to the stream. */
+export function directWriter(socket: Socket): ((bytes: Uint8Array) => void) | null {
+  const send = directSender(socket);
+  if (!send) return null;
+  return (bytes) => {
+    const n = send(bytes);
+    if (n === bytes.length) return;
+    socket.write(n > 0 ? bytes.subarray(n) : bytes);
   };
 }

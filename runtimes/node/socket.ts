@@ -8,7 +8,7 @@ import { setByteAllocator } from "../../src/core/core.js";
 import { copyBytes } from "../../src/rpc/byte-queue.js";
 import { dupCloexec, loadLibc } from "./libc.js";
 import { socketFd } from "./peercred.js";
-import { directWriter } from "./direct-send.js";
+import { directSender } from "./direct-send.js";
 
 // frames copied out of the core land in pooled Buffers, which node's sockets take as they are
 setByteAllocator((n) => Buffer.allocUnsafe(n));
@@ -47,9 +47,8 @@ export class NodeSocketConnection implements TransportConnection {
   private ended = false;
   readonly canPassFds = false;
 
-  /** Where frames go: send(2) on the descriptor when nothing is queued (direct-send.ts), else
-   *  the socket's stream. */
-  private readonly out: (bytes: Uint8Array) => void;
+  /** send(2) on the descriptor (direct-send.ts), for plain sockets. */
+  private readonly send: ((bytes: Uint8Array) => number) | null;
 
   /** `reads`: the socket was created with `reads.onread` (else 'data' events are used).
    *  `direct`: a plain connected socket (never TLS: its descriptor carries ciphertext) whose
@@ -57,7 +56,27 @@ export class NodeSocketConnection implements TransportConnection {
   constructor(private readonly socket: Socket, readonly peer: PeerIdentity, readonly description: string,
       private readonly reads?: LentReads, direct = false) {
     socket.setNoDelay?.(true);
-    this.out = (direct ? directWriter(socket) : null) ?? ((bytes) => { socket.write(bytes); });
+    this.send = direct ? directSender(socket) : null;
+  }
+
+  /** Where frames go: send(2) when nothing is queued, else (and for what it did not take)
+   *  the socket's stream, which keeps `bytes` until written. */
+  private out(bytes: Uint8Array): void {
+    const n = this.send ? this.send(bytes) : -1;
+    if (n === bytes.length) return;
+    this.socket.write(n > 0 ? bytes.subarray(n) : bytes);
+  }
+
+  /** The first frame of a turn, sent now from the caller's memory (a view of the core's,
+   *  valid only during this call): what send(2) does not take is copied to the stream. False
+   *  (nothing done) when it cannot be sent now; the caller then copies it and calls write(). */
+  writeNow(bytes: Uint8Array): boolean {
+    if (this.inTurn || !this.send || this.socket.destroyed) return false;
+    const n = this.send(bytes);
+    if (n < 0) return false;
+    this.inTurn = true;
+    if (n < bytes.length) this.socket.write(copyBytes(bytes, n));
+    return true;
   }
 
   start(sink: ConnectionSink): void {

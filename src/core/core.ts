@@ -91,6 +91,13 @@ export function toScratch(bytes: Uint8Array): number {
 let allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n);
 export function setByteAllocator(fn: (n: number) => Uint8Array): void { allocate = fn; }
 
+/** A copy of `view` (a view of linear memory) in the runtime's allocator's memory. */
+export function ownBytes(view: Uint8Array): Uint8Array {
+  const out = allocate(view.length);
+  out.set(view);
+  return out;
+}
+
 /** Copy n bytes out of linear memory. */
 export function copyOut(at: number, n: number): Uint8Array {
   const out = allocate(n);

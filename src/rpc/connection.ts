@@ -12,6 +12,7 @@ import { FrameReader, ProtocolError, type Incoming } from "./framing.js";
 import type { TransportConnection } from "./transport.js";
 import type { Parcel } from "../parcel/parcel.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../parcel/file-descriptor.js";
+import { ownBytes } from "../core/core.js";
 
 export interface CallFrame {
   kind: "call";
@@ -149,11 +150,22 @@ export class Connection {
 
   /** Send a TRANSACT and push its call frame (the caller checked the connection is usable).
    *  On a connection whose only frame is our call, the new call is pipelined behind it. */
-  call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (p: Parcel) => void, reject: (e: Error) => void): void {
+  call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (p: Parcel) => void, reject: (e: Error) => void,
+      borrowed = false): void {
     const frame: CallFrame = { kind: "call", resolve, reject };
     if (this.stack.length === 1 && this.stack[0]!.kind === "call") this.pipelined.push(frame);
     else this.stack.push(frame);
-    this.transport.write(bytes, fds);
+    this.send(bytes, fds, false, borrowed);
+  }
+
+  /** Hand a frame to the transport. A `borrowed` frame is a view of linear memory (valid only
+   *  now): the transport sends it at once if it can (writeNow), else it gets a copy. */
+  private send(bytes: Uint8Array, fds: readonly number[] | undefined, more: boolean, borrowed: boolean): void {
+    if (borrowed) {
+      if (!more && (!fds || fds.length === 0) && this.transport.writeNow?.(bytes)) return;
+      bytes = ownBytes(bytes);
+    }
+    this.transport.write(bytes, fds, more);
   }
 
   /** Top-level calls of ours on this connection (the one on the stack and those behind it). */
@@ -170,8 +182,8 @@ export class Connection {
 
   /** Send a frame. `fds` (duplicates) now belong to the transport, which closes them once
    *  sent; if the connection is closed they are closed here. */
-  write(bytes: Uint8Array, fds?: readonly number[], more?: boolean): void {
-    if (!this.closed) this.transport.write(bytes, fds, more);
+  write(bytes: Uint8Array, fds?: readonly number[], more = false, borrowed = false): void {
+    if (!this.closed) this.send(bytes, fds, more, borrowed);
     else closeRawFds(fds);
   }
 
@@ -188,7 +200,19 @@ export class Connection {
   }
 
   /** Our reply for `frame` is ready: send it now if the frame is on top, else when it is. */
-  finishServe(frame: ServeFrame, reply: Uint8Array, fds?: readonly number[]): void {
+  finishServe(frame: ServeFrame, reply: Uint8Array, fds?: readonly number[], borrowed = false): void {
+    if (borrowed) {
+      // on top with nothing behind it (the usual case): straight from linear memory; else it
+      // waits its turn in a copy
+      if (this.top() === frame && this.deferred.length === 0 && !this.closed) {
+        this.stack.pop();
+        this.send(reply, fds, false, true);
+        this.flushReplies();
+        this.owner.onAvailable(this);
+        return;
+      }
+      reply = ownBytes(reply);
+    }
     frame.reply = reply;
     frame.replyFds = fds;
     this.flushReplies();

@@ -21,16 +21,17 @@ export class ProtocolError extends Error {
 
 const SPECIAL = { options: 0, id: 0 };
 
-/** TRANSACT frame for `parcel` (address null = special transaction). */
-export function transactionFrame(parcel: Parcel, d: Dialect, addr: WireAddr | null, code: number, flags: number, asyncNumber: number): Uint8Array {
-  if (d.r34) return r34TransactionFrame(parcel, addr?.r34 ?? null, code, flags, asyncNumber);
-  return wireTransactionFrame(parcel, d.version, addr ?? SPECIAL, code, flags, asyncNumber);
+/** TRANSACT frame for `parcel` (address null = special transaction). `borrow`: a view of
+ *  linear memory, not a copy (wire/frames.ts frameOut). */
+export function transactionFrame(parcel: Parcel, d: Dialect, addr: WireAddr | null, code: number, flags: number, asyncNumber: number, borrow = false): Uint8Array {
+  if (d.r34) return r34TransactionFrame(parcel, addr?.r34 ?? null, code, flags, asyncNumber, borrow);
+  return wireTransactionFrame(parcel, d.version, addr ?? SPECIAL, code, flags, asyncNumber, borrow);
 }
 
 /** REPLY frame; a non-zero status carries no data. `refs` (versioned wire only) are returned
  *  by a DEC_STRONG in front of it, in the same buffer. */
-export function replyFrame(parcel: Parcel, d: Dialect, status: number, refs?: { addr: WireAddr; amount: number } | null): Uint8Array {
-  return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status, refs ? { address: refs.addr, amount: refs.amount } : null);
+export function replyFrame(parcel: Parcel, d: Dialect, status: number, refs?: { addr: WireAddr; amount: number } | null, borrow = false): Uint8Array {
+  return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status, refs ? { address: refs.addr, amount: refs.amount } : null, borrow);
 }
 
 export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number): Uint8Array {

@@ -2,6 +2,7 @@
 // RpcSession + RpcState). Client sessions come from RpcSession.connect(); server sessions are
 // created by RpcServer. Both sides serve incoming transactions and make outgoing calls.
 import { Parcel } from "../parcel/parcel.js";
+import { ownBytes } from "../core/core.js";
 import { ParcelError } from "../parcel/errors.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds, dupRawFds } from "../parcel/file-descriptor.js";
 import { Binder } from "../binder/binder.js";
@@ -206,7 +207,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       // a nested call (pipelining.ts)
       topLevel = !oneway && this.pipelineDepth > 1 && !this.nestedContext();
       if (topLevel) flags |= FLAG_TOP_LEVEL;
-      bytes = transactionFrame(data, this.dialect, addr, code, flags, asyncNumber);
+      // a view of linear memory, valid until the next core call: it is sent (or copied) below
+      // before anything calls into the core again
+      bytes = transactionFrame(data, this.dialect, addr, code, flags, asyncNumber, true);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -218,7 +221,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     if (oneway) {
       try {
-        this.pickConnectionNow().write(bytes, fds);
+        this.pickConnectionNow().write(bytes, fds, false, true);
       } catch (e) {
         closeRawFds(fds);
         return Promise.reject(e);
@@ -226,7 +229,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const empty = this.newParcel();
       return Promise.resolve(empty);
     }
-    return this.roundTrip(bytes, fds, topLevel);
+    return this.roundTrip(bytes, fds, topLevel, true);
   }
 
   /** Duplicates of the fds of an outgoing parcel, for the transport to send and close (so the
@@ -245,12 +248,17 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   /** Send a two-way call and wait for its reply. `topLevel`: the frame carries FLAG_TOP_LEVEL,
-   *  so it may be pipelined behind another call. */
-  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined, topLevel = false): Promise<Parcel> {
+   *  so it may be pipelined behind another call. `borrowed`: `bytes` is a view of linear
+   *  memory, sent at once or copied. */
+  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined, topLevel = false, borrowed = false): Promise<Parcel> {
     return new Promise<Parcel>((resolve, reject) => {
       try {
         // the common case: a connection is free now, so no waiter is made
-        const conn = this.connectionNow() ?? this.pipelineConnection(topLevel);
+        const now = this.connectionNow();
+        if (now) return now.call(bytes, fds, resolve, reject, borrowed);
+        // anything below may call into the core (asking for a pipeline): own the frame first
+        if (borrowed) bytes = ownBytes(bytes);
+        const conn = this.pipelineConnection(topLevel);
         if (conn) return conn.call(bytes, fds, resolve, reject);
         const send: Waiter = (c) => c.call(bytes, fds, resolve, reject);
         send.drop = (e) => { closeRawFds(fds); reject(e); };
@@ -494,13 +502,14 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     let bytes: Uint8Array;
     let fds: readonly number[] | undefined;
     try {
-      bytes = replyFrame(reply, this.dialect, status, refs);
+      bytes = replyFrame(reply, this.dialect, status, refs, true);
       fds = status === StatusCode.OK ? this.outgoingFds(reply) : undefined;
     } catch (e) {
       reply.reset();
-      bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn), refs);
+      bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn), refs, true);
     }
-    conn.finishServe(frame, bytes, fds);
+    // `bytes` is a view of the reply parcel's memory: sent or copied here, before it is disposed
+    conn.finishServe(frame, bytes, fds, true);
     // the connection sends (and closes) duplicates; what the service wrote stays its own
     // (unless written with takeOwnership, as generated stubs write results: closed here)
     reply.dispose();

@@ -36,6 +36,12 @@ export interface TransportConnection {
    *  replies to pipelined calls), so an adapter may hold this one to send them together;
    *  adapters that ignore it stay correct. */
   write(bytes: Uint8Array, fds?: readonly number[], more?: boolean): void;
+  /** Optional: send `bytes` now, without keeping them: they are a view of the core's memory,
+   *  valid only during this call. An adapter that cannot send them at once (something queued
+   *  ahead of them, a frame already sent this turn) does nothing and returns false, and the
+   *  session copies them and calls write(); one that sends part copies the rest to its own
+   *  queue and returns true. Saves the copy a frame otherwise makes out of linear memory. */
+  writeNow?(bytes: Uint8Array): boolean;
   /** Close gracefully (flush queued writes, then end). */
   close(): void;
   /** Who the peer is (taken at connect/accept). */

@@ -30,9 +30,12 @@ function coreError(h: number): ParcelError {
   return ParcelError.fromCore(errno || ParcelErrorCode.BAD_FRAME, at, need);
 }
 
-function frameOut(h: number, at: number): Uint8Array {
+/** The frame the core just built: a copy, or with `borrow` a view of linear memory (valid
+ *  until the next core call or the parcel's next change; for a transport's writeNow()). */
+function frameOut(h: number, at: number, borrow = false): Uint8Array {
   if (at === 0) throw coreError(h);
-  return copyOut(at, outWord(0) >>> 0);
+  const n = outWord(0) >>> 0;
+  return borrow ? mem8().subarray(at, at + n) : copyOut(at, n);
 }
 
 // asyncNumber is a plain number (exact to 2^53, far past any session's oneway count), which
@@ -43,16 +46,16 @@ const hi = (v: number) => Math.floor(v / 0x100000000) >>> 0;
 /** TRANSACT frame: header, RpcWireTransaction (`address` all zero = special), data, and at
  *  v1+ the object table. A parcel with objects cannot be framed at v0 (BAD_FRAME). */
 export function transactionFrame(parcel: Parcel, version: number, address: WireAddress, code: number,
-    flags: number, asyncNumber: number): Uint8Array {
+    flags: number, asyncNumber: number, borrow = false): Uint8Array {
   const h = handle(parcel);
   return frameOut(h, core.frame_transaction(h, version >>> 0, 0, address.options >>> 0, address.id >>> 0, 0,
-    code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)));
+    code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)), borrow);
 }
 
 /** r34 TRANSACT frame, including the u32 length prefix: `address` is the 32 raw address bytes
  *  (null = the special all-zero address). */
 export function r34TransactionFrame(parcel: Parcel, address: Uint8Array | null, code: number, flags: number,
-    asyncNumber: number): Uint8Array {
+    asyncNumber: number, borrow = false): Uint8Array {
   const h = handle(parcel);
   let src = 0;
   if (address) {
@@ -60,20 +63,20 @@ export function r34TransactionFrame(parcel: Parcel, address: Uint8Array | null, 
     src = scratch(32);
     mem8().set(address, src);
   }
-  return frameOut(h, core.frame_transaction(h, 0, 1, 0, 0, src, code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)));
+  return frameOut(h, core.frame_transaction(h, 0, 1, 0, 0, src, code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)), borrow);
 }
 
 /** REPLY frame (r34: with the length prefix). A non-zero status carries no data. With
  *  `decStrong` (wire v0-v2), the DEC_STRONG frame that returns those references comes first in
  *  the same buffer. */
 export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number,
-    decStrong?: { address: WireAddress; amount: number } | null): Uint8Array {
+    decStrong?: { address: WireAddress; amount: number } | null, borrow = false): Uint8Array {
   const h = handle(parcel);
   const r34 = dialect === "r34";
   if (r34 && decStrong) throw new RangeError("an r34 DEC_STRONG carries a 32-byte address: send it on its own");
   const a = decStrong?.address;
   return frameOut(h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0,
-    a ? a.options >>> 0 : 0, a ? a.id >>> 0 : 0, decStrong ? decStrong.amount >>> 0 : 0));
+    a ? a.options >>> 0 : 0, a ? a.id >>> 0 : 0, decStrong ? decStrong.amount >>> 0 : 0), borrow);
 }
 
 export type Opened =

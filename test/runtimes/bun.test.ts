@@ -117,10 +117,11 @@ describe("Bun specifics", () => {
     expect(r.distinctBuffers).toBe(r.chunks);
   });
 
-  it("the transport: coalesced writes, write turns, held replies, order under backpressure, close flushes, early bytes kept", async () => {
+  it("the transport: coalesced writes, write turns, lent frames, held replies, order under backpressure, close flushes, early bytes kept", async () => {
     const r = await bunScript("transport.mjs");
     expect(r.coalesce).toEqual({ writes: 2, inOrder: true }); // the first frame at once, the other 199 together
     expect(r.turn).toEqual({ first: 1, noRead: 1, flushed: 2, inRead: 3, inOrder: true }); // a read begins a turn
+    expect(r.lent).toEqual({ took: true, second: false, same: true, tail: 1 }); // writeNow keeps nothing of the caller's
     expect(r.held).toEqual({ before: 0, writes: 2, inOrder: true }); // 17 replies in one write; a lone held one on the next turn
     const order = r.order as { ok: boolean; stagedWhilePaused: number; leftStaged: number };
     expect(order.ok).toBe(true);

@@ -148,4 +148,27 @@ describe("Node socket writes", () => {
     expect(ids(p.bytes())).toEqual([2]);
     await p.close();
   });
+
+  it("writeNow: sends the caller's bytes on the spot, copies what the kernel did not take, and declines a second frame in a turn", async () => {
+    const p = await pair(true);
+    p.peer.pause();
+    const big = new Uint8Array(16 << 20);
+    for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 0xff;
+    const original = Buffer.from(big);
+    expect(p.conn.writeNow(big)).toBe(true);
+    big.fill(0xee); // the caller reuses its memory at once
+    expect(p.conn.writeNow(frame(1))).toBe(false); // not the first frame of this turn
+    p.conn.write(frame(1));
+    p.peer.resume();
+    await until(() => p.bytes().length === big.length + 8, 20000);
+    expect(p.bytes().subarray(0, big.length).equals(original)).toBe(true);
+    expect(ids(p.bytes().subarray(big.length))).toEqual([1]);
+    await p.close();
+  }, 30000);
+
+  it("writeNow: declines on a socket it may not send on directly (TLS, or no descriptor)", async () => {
+    const p = await pair(false);
+    expect(p.conn.writeNow(frame(0))).toBe(false);
+    await p.close();
+  });
 });
