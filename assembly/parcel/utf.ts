@@ -87,6 +87,27 @@ export function utf16Valid(src: usize, units: u32): bool {
   return true;
 }
 
+/** Narrow `units` UTF-16 code units at src to one byte each at dst, if every unit is below
+ *  0x100 (Latin-1, which has no surrogates: such text is also well-formed). False, with dst
+ *  partly written, at the first unit that is not. */
+export function utf16ToLatin1(src: usize, units: u32, dst: usize): bool {
+  let i: u32 = 0;
+  // 4 units at a time: all high bytes zero, then the low bytes packed
+  while (i + 4 <= units) {
+    const w = load<u64>(src + (<usize>i << 1));
+    if ((w & 0xff00ff00ff00ff00) != 0) return false;
+    store<u32>(dst + i, <u32>((w & 0xff) | ((w >> 8) & 0xff00) | ((w >> 16) & 0xff0000) | ((w >> 24) & 0xff000000)));
+    i += 4;
+  }
+  while (i < units) {
+    const u = <u32>load<u16>(src + (<usize>i << 1));
+    if (u > 0xff) return false;
+    store<u8>(dst + i, <u8>u);
+    i++;
+  }
+  return true;
+}
+
 /** True when n bytes at src are well-formed UTF-8. */
 export function utf8Valid(src: usize, n: u32): bool {
   return utf16Length(src, n) >= 0;

@@ -20,7 +20,7 @@ export interface CoreExports {
   parcel_readInt64Slot(p: number): number;
   parcel_writeString16Utf8(p: number, src: number, n: number): number;
   parcel_writeString16Units(p: number, src: number, units: number): number;
-  parcel_readString16(p: number): number;
+  parcel_readString16(p: number, narrow: number): number;
   parcel_reserveString16(p: number, units: number): number;
   parcel_writeString8(p: number, src: number, n: number): number;
   parcel_readString8(p: number): number;

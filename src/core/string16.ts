@@ -12,6 +12,10 @@ export interface String16Codec {
   /** Write the code units of `s` at byte offset `at` of `memory` (room for s.length units is
    *  reserved), or leave undefined to keep the portable UTF-8 path for writes. */
   encodeInto?: (s: string, memory: ArrayBuffer, at: number) => void;
+  /** The string of `n` Latin-1 bytes (ISO-8859-1: byte = code point, not windows-1252) at
+   *  byte offset `at`. With it, the core narrows all-Latin-1 text (and so all ASCII) to one
+   *  byte per unit before decoding: a one-byte string, half the size of a two-byte one. */
+  decodeLatin1?: (memory: ArrayBuffer, at: number, n: number) => string;
 }
 
 const portable = new TextDecoder("utf-16le");
@@ -24,7 +28,7 @@ export function string16Codec(): String16Codec { return codec; }
 
 /** The shape of Node's Buffer that a codec needs (Node, Bun and Deno's node:buffer have it). */
 export interface BufferLike {
-  toString(encoding: "ucs2", start: number, end: number): string;
+  toString(encoding: "ucs2" | "latin1", start: number, end: number): string;
   write(s: string, offset: number, encoding: "ucs2"): number;
 }
 
@@ -40,6 +44,7 @@ export function bufferString16Codec(from: (memory: ArrayBuffer) => BufferLike, w
   };
   return {
     decode: (memory, at, units) => over(memory).toString("ucs2", at, at + units * 2),
+    decodeLatin1: (memory, at, n) => over(memory).toString("latin1", at, at + n),
     encodeInto: writes ? (s, memory, at) => { over(memory).write(s, at, "ucs2"); } : undefined,
   };
 }

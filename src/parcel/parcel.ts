@@ -255,12 +255,16 @@ export class Parcel {
     if (!core.parcel_writeString16Utf8(this.h(), at, written)) this.raise();
   }
   readString16(): string | null {
-    const at = core.parcel_readString16(this.h());
+    const codec = string16Codec();
+    const at = core.parcel_readString16(this.h(), codec.decodeLatin1 ? 1 : 0);
     if (at === 0) {
       if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
       return null;
     }
-    return string16Codec().decode(mem8().buffer as ArrayBuffer, at, this.field(F.OUT_A));
+    // all-Latin-1 text was narrowed to one byte per unit in scratch memory (OUT_B)
+    const narrow = this.field(F.OUT_B);
+    const buffer = mem8().buffer as ArrayBuffer;
+    return narrow !== 0 ? codec.decodeLatin1!(buffer, narrow, this.field(F.OUT_A)) : codec.decode(buffer, at, this.field(F.OUT_A));
   }
   /** readString16 for non-nullable fields: null is a ParcelError. */
   readString16NonNull(): string {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Parcel, ParcelError, ServiceException } from "tsbinder";
 import { core } from "../../src/core/core.js";
+import { bufferString16Codec, setString16Codec, string16Codec } from "../../src/core/string16.js";
 
 const SEED = 0x7b1d3e;
 function run<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, numRuns = 300): void {
@@ -515,3 +516,42 @@ describe("(e) malformed strings", () => {
     }), 200);
   });
 });
+
+describe("(f) Latin-1 text is narrowed to one byte per unit before decoding (with a codec that takes it)", () => {
+  const withCodecs = (fn: () => void) => {
+    const before = string16Codec();
+    try {
+      for (const c of [{ decode: before.decode }, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
+    } finally { setString16Codec(before); }
+  };
+  it("every length (the 4-unit fast path and its tail), the C1 range 0x80-0x9f (ISO-8859-1, not windows-1252), 0xff", () => withCodecs(() => {
+    const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
+    for (let n = 0; n <= 40; n++) {
+      const s = all.slice(0x7c, 0x7c + n) + all.slice(0xf8, 0xf8 + (n % 9));
+      withParcel((p) => { p.writeString16(s); p.writeString16(all); p.dataPosition = 0; expect(p.readString16()).toBe(s); expect(p.readString16()).toBe(all); });
+    }
+  }));
+  it("a unit above 0xff anywhere falls back to UTF-16 decoding, and its checks (a lone surrogate after Latin-1 text)", () => withCodecs(() => {
+    for (let at = 0; at < 12; at++) {
+      for (const odd of [0x100, 0x20ac, 0xfffe]) {
+        const list = Array.from({ length: 12 }, (_, i) => (i === at ? odd : 0x41 + i + (i & 1 ? 0x80 : 0)));
+        const s = String.fromCharCode(...list);
+        withParcel((p) => { p.writeString16(s); p.dataPosition = 0; expect(p.readString16()).toBe(s); });
+      }
+      const list = Array.from({ length: 12 }, (_, i) => (i === at ? 0xd800 : 0xe9));
+      const units: number[] = [...le32(list.length)];
+      for (const x of list) units.push(x & 0xff, x >> 8);
+      withParcel((p) => { expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16"); expect(p.dataPosition).toBe(0); }, Uint8Array.from(pad([...units, 0, 0])));
+    }
+  }));
+  it("random well-formed text round-trips with either codec", () => withCodecs(() => {
+    run(fc.property(fc.array(fc.oneof(fc.string({ unit: "binary-ascii", maxLength: 20 }), fc.string({ unit: fc.integer({ min: 0, max: 0x1ff }).map((c) => String.fromCharCode(c)), maxLength: 20 }).filter((x) => x.isWellFormed()), text), { maxLength: 5 }), (strs) => {
+      withParcel((p) => {
+        for (const x of strs) p.writeString16(x);
+        p.dataPosition = 0;
+        for (const x of strs) expect(p.readString16()).toBe(x);
+      });
+    }), 200);
+  }));
+});
+
