@@ -93,7 +93,7 @@ async function latency(runtime, cases, systems, pin) {
   for (const kase of cases) {
     progress(`${runtime} ${[...new Set(systems.map((s) => s.transport))].join("+")} ${PLACEMENT[pin]} ${kase}: ${systems.map((s) => s.variant ? `${s.system}/${s.variant}` : s.system).join(", ")}`);
     await withServers(systems, pin, async (servers) => {
-      const job = { module: "latency", case: kase, ...S.lat(kase), systems: systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}), ...(s.libc ? { libc: true } : {}) })) };
+      const job = { module: "latency", case: kase, ...S.lat(kase), systems: systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}), ...(s.libc ? { libc: s.libc } : {}) })) };
       keep(await client(runtime, job, pin), pin);
     });
   }
@@ -117,9 +117,16 @@ const suites = {
       if (!haveRuntime(runtime)) { progress(`${runtime} is not installed; skipping`); continue; }
       if (transport === "tls" && !tlsDir) continue;
       const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }];
-      // Deno's own Unix sockets give no peer credentials and carry no fds; the adapter's libc
-      // transport (FFI) does both, at one thread hop per read: measured beside them
-      if (runtime === "deno" && transport === "unix") systems.push({ system: "tsbinder", transport, runtime, variant: "libc sockets via FFI: peer credentials, fds", libc: true, opts: { libc: true } });
+      // Deno on Unix sockets, as the adapter picks them: with --allow-ffi (the bench runs with
+      // -A) Deno's node:net sockets, SO_PEERCRED read through FFI: the main row. Beside it,
+      // Deno.connect sockets (the choice without FFI: anonymous peers, no fds) and libc
+      // sockets (what a session that passes fds gets: one thread hop per read). The floor is
+      // the raw echo over Deno.connect, the fastest sockets Deno has.
+      if (runtime === "deno" && transport === "unix") {
+        systems[0] = { ...systems[0], libc: "net", opts: { libc: "net" } };
+        systems.push({ system: "tsbinder", transport, runtime, variant: "Deno.connect sockets: the choice without --allow-ffi, anonymous peers" });
+        systems.push({ system: "tsbinder", transport, runtime, variant: "libc sockets via FFI: peer credentials, fds", libc: "ffi", opts: { libc: "ffi" } });
+      }
       await latency(runtime, cases, systems, pin);
     }
   },

@@ -88,12 +88,14 @@ export async function serviceClass() {
 
 /** Start a server; resolves to the address clients connect to. */
 /** The Unix transport of this runtime's adapter: its own sockets (node:net, Deno.listen,
- *  Bun.listen), or with `libc` Deno's libc sockets through FFI (peer credentials and fds,
- *  which Deno's own sockets cannot give: one thread hop per read). */
+ *  Bun.listen); with `libc: "net"` Deno's node:net sockets with SO_PEERCRED through FFI (the
+ *  Deno adapter's default with --allow-ffi); with `libc: "ffi"` Deno's libc sockets (peer
+ *  credentials and fds, one thread hop per read). */
 function unixTransportOf(t, libc) {
   if (!libc) return t.unixTransport;
-  if (!t.unixFfiTransport) throw new Error("tsbinder: no libc Unix transport in this runtime's adapter");
-  return t.unixFfiTransport;
+  const x = libc === "net" ? t.unixNetTransport : t.unixFfiTransport;
+  if (!x) throw new Error(`tsbinder: no ${libc} Unix transport in this runtime's adapter`);
+  return x;
 }
 
 export async function serve({ transport, address, tls, maxThreads = 1, libc = false }) {

@@ -2,8 +2,9 @@
 // TCP, Deno.connectTls/listenTls for TLS; node:tls only where Deno's TLS cannot: see tls.ts).
 // Importing it installs AsyncLocalStorage (Deno has node:async_hooks) as the call-context
 // store, so nested calls and getCallingIdentity work across awaits. With the FFI permission
-// (`--allow-ffi`), Unix sockets are owned through libc (unix-ffi.ts): the peer's credentials
-// (SO_PEERCRED) and file-descriptor passing (SCM_RIGHTS), and an fd closer/duplicator is
+// (`--allow-ffi`), Unix sockets report the peer's credentials (SO_PEERCRED, read through libc
+// from Deno's node:net sockets: unix-net.ts), sessions that pass file descriptors
+// (SCM_RIGHTS) get sockets owned through libc (unix-ffi.ts), and an fd closer/duplicator is
 // installed; without it, Unix sockets are Deno's own (anonymous peers, no fds). The same names
 // as tsbinder/node; runtimes/deno/README.md has the permissions.
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -15,6 +16,7 @@ import { unixTransport } from "./unix.js";
 import { tcpTransport } from "./tcp.js";
 import { DenoTlsTransport, DenoTlsUnixTransport } from "./tls.js";
 import { installFdOps, unixFfiTransport } from "./unix-ffi.js";
+import { unixNetTransport } from "./unix-net.js";
 
 useAsyncLocalStorage(AsyncLocalStorage);
 // String16 text read through node:buffer's "ucs2" (Deno's UTF-16 TextDecoder is ~8x slower);
@@ -26,6 +28,7 @@ const ffi = installFdOps();
 export { DenoConnection } from "./connection.js";
 export { DenoUnixTransport, DenoUnixConnection, unixTransport } from "./unix.js";
 export { DenoUnixFfiTransport, DenoUnixFfiConnection, unixFfiTransport } from "./unix-ffi.js";
+export { DenoNetUnixTransport, unixNetTransport } from "./unix-net.js";
 export { DenoTcpTransport, tcpTransport } from "./tcp.js";
 export { DenoTlsBase, DenoTlsTransport, DenoTlsUnixTransport, tlsTransport, tlsUnixTransport, tlsError } from "./tls.js";
 export {
@@ -33,7 +36,9 @@ export {
 } from "../../src/transports/net.js";
 
 const api: EntryPoints = entryPoints({
-  unix: ffi ? unixFfiTransport : unixTransport,
+  // with FFI: node:net sockets and SO_PEERCRED through libc (unix-net.ts); the libc-owned
+  // sockets of unix-ffi.ts only where fds travel (they pay a thread hop per read)
+  unix: ffi ? unixNetTransport : unixTransport,
   // fds need the libc transport; without FFI a request for fds fails with FDS_NOT_ALLOWED
   unixWithFds: ffi ? unixFfiTransport : undefined,
   tcp: tcpTransport,

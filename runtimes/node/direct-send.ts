@@ -16,45 +16,38 @@ import type { Socket } from "node:net";
 import { loadLibc, O } from "./libc.js";
 import { socketFd } from "./peercred.js";
 
-type Send = (fd: number, buf: Uint8Array, n: number, flags: number) => number;
+/** send(2) itself: bytes sent or -1 (errno() then says why). */
+export type SendCall = (fd: number, buf: Uint8Array, n: number, flags: number) => number;
 
-let send: Send | null | undefined;
+let send: SendCall | null | undefined;
 
-function loadSend(): Send | null {
+function loadSend(): SendCall | null {
   if (send !== undefined) return send;
   send = null;
   const c = loadLibc();
   if (c) {
-    try { send = c.koffi.load("libc.so.6").func("intptr_t send(int fd, const uint8_t *buf, uintptr_t n, int flags)") as Send; } catch { send = null; }
+    try { send = c.koffi.load("libc.so.6").func("intptr_t send(int fd, const uint8_t *buf, uintptr_t n, int flags)") as SendCall; } catch { send = null; }
   }
   return send;
 }
 
 const FLAGS = O.MSG_DONTWAIT | O.MSG_NOSIGNAL;
+const EINTR = O.EINTR;
 
 /** send(2) for a plain (not TLS) connected net.Socket: how many bytes of `bytes` the kernel
  *  took, or -1 if it took none or must not be asked (the stream holds bytes, or the socket is
  *  no longer writable). Null where send(2) is out of reach (no koffi, not Linux, no
- *  descriptor). The caller queues what was not taken on the stream. */
-export function directSender(socket: Socket): ((bytes: Uint8Array) => number) | null {
-  const fn = loadSend();
+ *  descriptor). The caller queues what was not taken on the stream. `call`/`errno`: another
+ *  FFI's send(2) (Deno's node:net sockets have descriptors too; runtimes/deno/unix-net.ts). */
+export function directSender(socket: Socket, call?: SendCall, errno?: () => number): ((bytes: Uint8Array) => number) | null {
+  const fn = call ?? loadSend();
+  const err = errno ?? (() => loadLibc()!.errno());
   const fd = socketFd(socket);
   if (!fn || fd < 0) return null;
   return (bytes) => {
     if (socket.writableLength !== 0 || !socket.writable) return -1;
     let n: number;
-    do n = fn(fd, bytes, bytes.length, FLAGS); while (n < 0 && loadLibc()!.errno() === O.EINTR);
+    do n = fn(fd, bytes, bytes.length, FLAGS); while (n < 0 && err() === EINTR);
     return n > 0 ? n : -1;
-  };
-}
-
-/** A write function over directSender: what send(2) does not take goes to the stream. */
-export function directWriter(socket: Socket): ((bytes: Uint8Array) => void) | null {
-  const send = directSender(socket);
-  if (!send) return null;
-  return (bytes) => {
-    const n = send(bytes);
-    if (n === bytes.length) return;
-    socket.write(n > 0 ? bytes.subarray(n) : bytes);
   };
 }

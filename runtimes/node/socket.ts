@@ -51,12 +51,12 @@ export class NodeSocketConnection implements TransportConnection {
   private readonly send: ((bytes: Uint8Array) => number) | null;
 
   /** `reads`: the socket was created with `reads.onread` (else 'data' events are used).
-   *  `direct`: a plain connected socket (never TLS: its descriptor carries ciphertext) whose
-   *  frames may be sent straight to its descriptor. */
+   *  `send`: send(2) on its descriptor (direct-send.ts), for a plain connected socket only
+   *  (never TLS: its descriptor carries ciphertext). */
   constructor(private readonly socket: Socket, readonly peer: PeerIdentity, readonly description: string,
-      private readonly reads?: LentReads, direct = false) {
+      private readonly reads?: LentReads, send: ((bytes: Uint8Array) => number) | null = null) {
     socket.setNoDelay?.(true);
-    this.send = direct ? directSender(socket) : null;
+    this.send = send;
   }
 
   /** Where frames go: send(2) when nothing is queued, else (and for what it did not take)
@@ -160,15 +160,27 @@ export class NodeSocketConnection implements TransportConnection {
   }
 }
 
+/** What an accepted socket needs from libc: a duplicate of its descriptor, and send(2).
+ *  Node's come through koffi; Deno's node:net sockets use Deno's FFI (runtimes/deno/unix-net.ts). */
+export interface SocketFdOps {
+  dup(fd: number): number;
+  sender(socket: Socket): ((bytes: Uint8Array) => number) | null;
+}
+
+const koffiOps: SocketFdOps = {
+  dup: (fd) => (loadLibc() ? dupCloexec(fd) : -1),
+  sender: (socket) => directSender(socket),
+};
+
 /** An accepted socket as a connection read through `onread`. node:net takes `onread` only
  *  where a socket is made, so the server accepts with pauseOnConnect (nothing is read), and a
  *  duplicate of the descriptor goes into a new net.Socket that has it; the accepted one is
  *  destroyed. Where libc is out of reach (no koffi) the accepted socket is used as it is. */
-export function acceptedConnection(socket: Socket, peer: PeerIdentity, description: string): NodeSocketConnection {
+export function acceptedConnection(socket: Socket, peer: PeerIdentity, description: string, ops: SocketFdOps = koffiOps): NodeSocketConnection {
   const fd = socketFd(socket);
   let own = -1;
-  if (fd >= 0 && loadLibc()) {
-    try { own = dupCloexec(fd); } catch { own = -1; }
+  if (fd >= 0) {
+    try { own = ops.dup(fd); } catch { own = -1; }
   }
   if (own < 0) return new NodeSocketConnection(socket, peer, description);
   socket.destroy();
@@ -177,5 +189,5 @@ export function acceptedConnection(socket: Socket, peer: PeerIdentity, descripti
   // under connect() only)
   const opts = { fd: own, readable: true, writable: true, onread: reads.onread };
   const mine = new net.Socket(opts as net.SocketConstructorOpts);
-  return new NodeSocketConnection(mine, peer, description, reads, true);
+  return new NodeSocketConnection(mine, peer, description, reads, ops.sender(mine));
 }

@@ -6,6 +6,7 @@ import * as net from "node:net";
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { formatHostPort, parseHostPort } from "../../src/transports/net.js";
 import { LentReads, NodeSocketConnection, acceptedConnection } from "./socket.js";
+import { directSender } from "./direct-send.js";
 
 const TCP_PEER: PeerIdentity = { kind: "anonymous", reason: "plain TCP" };
 
@@ -26,7 +27,7 @@ export class NodeTcpTransport implements RpcTransport {
       const socket = net.connect({ host, port, noDelay: true, onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, TCP_PEER, `tcp:${address}`, reads, true));
+        resolve(new NodeSocketConnection(socket, TCP_PEER, `tcp:${address}`, reads, directSender(socket)));
       });
       socket.once("error", reject);
     });

@@ -3,6 +3,7 @@ import * as net from "node:net";
 import { unlinkSync, existsSync, statSync } from "node:fs";
 import type { RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { LentReads, NodeSocketConnection, acceptedConnection } from "./socket.js";
+import { directSender } from "./direct-send.js";
 import { unixPeerIdentity } from "./peercred.js";
 
 /** "@name" is the Linux abstract namespace (no file); anything else is a path. */
@@ -19,7 +20,7 @@ export class NodeUnixTransport implements RpcTransport {
       const socket = net.connect({ path: socketPath(address), onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`, reads, true));
+        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`, reads, directSender(socket)));
       });
       socket.once("error", reject);
     });

@@ -187,13 +187,35 @@ describe("Unix sockets through FFI (--allow-ffi): peer credentials and file desc
     expect((await w.json<{ whoami: unknown; pid: number }>("WHOAMI")).whoami).toEqual({ kind: "unix", pid: w.child.pid, ...me() });
   }, 60_000);
 
-  it("call latency Deno↔Deno, with and without the FFI transport (logged)", async () => {
+  it("sessions without fds ride Deno's node:net sockets: SO_PEERCRED through libc, frames by send(2), no FFI sockets", async () => {
+    const s = run("deno", ["server-plain", serverWhere("tls-unix")]);
+    const address = await s.line("LISTENING");
+    for (const client of ["deno", "node"] as const) {
+      const w = run(client, ["whoami", address]);
+      const r = await w.json<{ whoami: unknown; server: string; client: string }>("WHOAMI");
+      expect(r.whoami, `${client} client`).toEqual({ kind: "unix", pid: w.child.pid, ...me() });
+      expect(r.server, `${client} client`).toBe("NodeSocketConnection+send");
+      expect(r.client, `${client} client`).toBe("NodeSocketConnection+send");
+    }
+    // and a session that asks for fds still gets libc-owned sockets, on both sides
+    const f = run("deno", ["server", serverWhere("tls-unix")]);
+    const c = run("deno", ["client", await f.line("LISTENING"), "50"]);
+    const r = await c.json<FdsResult>("RESULT", 60_000);
+    expect(r.hundred).toEqual({ n: 100, inOrder: true });
+  }, 60_000);
+
+  it("call latency Deno↔Deno on each Unix transport (logged)", async () => {
     const out: string[] = [];
-    for (const mode of ["deno-no-ffi", "deno", "deno-no-ffi", "deno"] as const) {
-      const s = run(mode, ["server", serverWhere("tls-unix")]);
+    const setups = [
+      ["Deno.connect (no FFI)", "deno-no-ffi", "server"],
+      ["node:net + SO_PEERCRED (FFI, no fds)", "deno", "server-plain"],
+      ["libc sockets (a server in fd mode)", "deno", "server"],
+    ] as const;
+    for (const [name, mode, role] of [...setups, ...setups]) {
+      const s = run(mode, [role, serverWhere("tls-unix")]);
       const b = run(mode, ["bench", await s.line("LISTENING"), "3000"]);
       const r = await b.json<{ usPerCall: number }>("BENCH", 60_000);
-      out.push(`${mode === "deno" ? "FFI" : "Deno.connect"} ${r.usPerCall} µs`);
+      out.push(`${name} ${r.usPerCall} µs`);
       s.kill();
     }
     console.log(`[deno ffi] echo call latency, Deno server × Deno client: ${out.join(", ")}`);

@@ -6,7 +6,7 @@
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import { NodeSocketConnection } from "../../runtimes/node/socket.js";
-import { directWriter } from "../../runtimes/node/direct-send.js";
+import { directSender } from "../../runtimes/node/direct-send.js";
 import { socketPath, until } from "../rpc/helpers.js";
 
 async function pair(direct = false) {
@@ -20,7 +20,7 @@ async function pair(direct = false) {
   let writes = 0;
   const real = socket.write.bind(socket);
   socket.write = ((...a: Parameters<typeof real>) => { writes++; return real(...a); }) as typeof socket.write;
-  const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test", undefined, direct);
+  const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test", undefined, direct ? directSender(socket) : null);
   const ended: (Error | undefined)[] = [];
   let onData = () => {};
   conn.start({ data: () => onData(), end: (e?: Error) => { ended.push(e); } });
@@ -135,8 +135,9 @@ describe("Node socket writes", () => {
     // the real descriptor, behind a stream that reports bytes queued
     const stream = { _handle: { fd: (p.socket as unknown as { _handle: { fd: number } })._handle.fd }, writable: true, writableLength: 1,
       write: (b: Uint8Array) => { through.push(b); return true; } };
-    const write = directWriter(stream as unknown as net.Socket)!;
-    expect(write).not.toBeNull();
+    const send = directSender(stream as unknown as net.Socket)!;
+    expect(send).not.toBeNull();
+    const write = (b: Uint8Array) => { const n = send(b); if (n !== b.length) stream.write(n > 0 ? b.subarray(n) : b); };
     write(frame(1));
     expect(through.length).toBe(1);
     await new Promise((r) => setTimeout(r, 50));
