@@ -29,7 +29,8 @@ export class LentReads {
     buffer: Buffer.allocUnsafe(READ_BUFFER),
     callback: (n: number, buf: Uint8Array): boolean => {
       if (n <= 0) return true;
-      const chunk = buf.subarray(0, n);
+      // a plain view: Buffer#subarray() goes through the species constructor (slower)
+      const chunk = new Uint8Array(buf.buffer, buf.byteOffset, n);
       if (this.sink) this.sink.data(chunk, undefined, true);
       else this.early.push(copyBytes(chunk));
       return true;

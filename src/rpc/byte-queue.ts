@@ -8,6 +8,9 @@ export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uin
   return new Uint8Array(bytes.subarray(start, end));
 }
 
+/** Pieces up to this many bytes are copied by a loop, not by set() on a view. */
+const SMALL_COPY = 64;
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   private head = 0; // offset into chunks[0]
@@ -61,7 +64,14 @@ export class ByteQueue {
     for (let i = 0, h = this.head; off < n; i++, h = 0) {
       const c = this.chunks[i]!;
       const take = Math.min(c.length - h, n - off);
-      dest.set(take === c.length ? c : c.subarray(h, h + take), at + off);
+      const to = at + off;
+      if (take <= SMALL_COPY) {
+        // a frame header, a small body: no view to make (a Buffer's subarray() builds its
+        // FastBuffer through the species constructor, which costs more than these bytes)
+        for (let k = 0; k < take; k++) dest[to + k] = c[h + k]!;
+      } else {
+        dest.set(take === c.length ? c : new Uint8Array(c.buffer, c.byteOffset + h, take), to);
+      }
       off += take;
     }
     if (!keep) this.consume(n);

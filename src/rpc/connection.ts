@@ -146,7 +146,8 @@ export class Connection {
     }
   }
 
-  top(): Frame | undefined { return this.stack[this.stack.length - 1]; }
+  // (no read past the end of an empty stack: V8 takes a slow path for that)
+  top(): Frame | undefined { const s = this.stack; return s.length > 0 ? s[s.length - 1] : undefined; }
 
   /** Send a TRANSACT and push its call frame (the caller checked the connection is usable).
    *  On a connection whose only frame is our call, the new call is pipelined behind it. */
