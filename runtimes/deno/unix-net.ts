@@ -13,7 +13,7 @@ import { LentReads, NodeSocketConnection, acceptedConnection, type SocketFdOps }
 import { listenUnixSocket, socketPath } from "../node/unix.js";
 import { directSender } from "../node/direct-send.js";
 import { socketFd } from "../node/peercred.js";
-import { denoLibc, dupCloexec, libcUnavailable, type DenoLibc } from "./libc.js";
+import { closeFd, denoLibc, dupCloexec, libcUnavailable, type DenoLibc } from "./libc.js";
 import { peerCredentials } from "./unix-ffi.js";
 
 function need(): DenoLibc {
@@ -30,7 +30,7 @@ function sender(socket: net.Socket): ((bytes: Uint8Array) => number) | null {
   return directSender(socket, (fd, buf, n, flags) => Number(c.sym.send(fd, buf, n as unknown as bigint, flags)), c.errno);
 }
 
-const ops: SocketFdOps = { dup: dupCloexec, sender };
+const ops: SocketFdOps = { dup: dupCloexec, close: closeFd, sender };
 
 /** The peer of a connected node:net Unix socket, from SO_PEERCRED (anonymous, with the reason,
  *  if its descriptor cannot be read). */

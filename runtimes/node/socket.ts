@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
 import { setByteAllocator } from "../../src/core/core.js";
 import { copyBytes } from "../../src/rpc/byte-queue.js";
-import { dupCloexec, loadLibc } from "./libc.js";
+import { closeFd, dupCloexec, loadLibc } from "./libc.js";
 import { socketFd } from "./peercred.js";
 import { directSender } from "./direct-send.js";
 
@@ -165,11 +165,13 @@ export class NodeSocketConnection implements TransportConnection {
  *  Node's come through koffi; Deno's node:net sockets use Deno's FFI (runtimes/deno/unix-net.ts). */
 export interface SocketFdOps {
   dup(fd: number): number;
+  close(fd: number): void;
   sender(socket: Socket): ((bytes: Uint8Array) => number) | null;
 }
 
 const koffiOps: SocketFdOps = {
   dup: (fd) => (loadLibc() ? dupCloexec(fd) : -1),
+  close: closeFd,
   sender: (socket) => directSender(socket),
 };
 
@@ -184,11 +186,18 @@ export function acceptedConnection(socket: Socket, peer: PeerIdentity, descripti
     try { own = ops.dup(fd); } catch { own = -1; }
   }
   if (own < 0) return new NodeSocketConnection(socket, peer, description);
-  socket.destroy();
   const reads = new LentReads();
   // `onread` is a net.Socket constructor option since Node 12 (older @types/node list it
   // under connect() only)
   const opts = { fd: own, readable: true, writable: true, onread: reads.onread };
-  const mine = new net.Socket(opts as net.SocketConstructorOpts);
+  let mine: Socket;
+  try {
+    mine = new net.Socket(opts as net.SocketConstructorOpts);
+  } catch {
+    // a node:net that cannot adopt a descriptor (another runtime's): keep the accepted socket
+    ops.close(own);
+    return new NodeSocketConnection(socket, peer, description);
+  }
+  socket.destroy();
   return new NodeSocketConnection(mine, peer, description, reads, ops.sender(mine));
 }

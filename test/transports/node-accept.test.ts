@@ -1,9 +1,13 @@
 // Node servers read accepted sockets through `onread`: the accepted descriptor is duplicated
 // into a new net.Socket (runtimes/node/socket.ts, acceptedConnection). Nothing may be lost on
-// the way (the client speaks first, right after connect), and nothing may leak.
-import { readdirSync } from "node:fs";
+// the way (the client speaks first, right after connect), and nothing may leak. Where node:net
+// cannot adopt the duplicate (another runtime's node:net, or a descriptor it refuses), the
+// duplicate is closed and the accepted socket serves as it is.
+import * as net from "node:net";
+import { closeSync, openSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { connectTcp, connectUnix, listenTcp, listenUnix } from "../../runtimes/node/index.js";
+import { acceptedConnection, type SocketFdOps } from "../../runtimes/node/socket.js";
 import type { RpcServer, RpcSession } from "../../src/index.js";
 import { HelloService, echo, socketPath, until } from "../rpc/helpers.js";
 
@@ -44,4 +48,51 @@ describe.runIf(process.platform === "linux")("accepted Node sockets read through
       await server.shutdown();
     }, 30_000);
   }
+});
+
+async function accepted(ops?: SocketFdOps) {
+  const path = socketPath();
+  let conn: ReturnType<typeof acceptedConnection> | null = null;
+  const got: Buffer[] = [];
+  const server = net.createServer({ pauseOnConnect: true }, (s) => {
+    conn = acceptedConnection(s, { kind: "anonymous", reason: "test" }, "test", ops);
+    conn.start({ data: (c) => got.push(Buffer.from(c)), end: () => {} });
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  const client = net.connect({ path });
+  const back: Buffer[] = [];
+  client.on("data", (d) => back.push(d));
+  await until(() => conn !== null);
+  return { conn: conn!, client, got, back, close: async () => { client.destroy(); await new Promise<void>((r) => server.close(() => r())); } };
+}
+
+describe("acceptedConnection", () => {
+  it("takes the socket over through a duplicate descriptor, read through onread, written by send(2)", async () => {
+    const a = await accepted();
+    expect((a.conn as unknown as { reads?: unknown }).reads).toBeTruthy();
+    a.client.write("ping");
+    await until(() => Buffer.concat(a.got).toString() === "ping");
+    a.conn.write(new TextEncoder().encode("pong"));
+    await until(() => Buffer.concat(a.back).toString() === "pong");
+    await a.close();
+  });
+
+  it("a duplicate node:net refuses is closed, and the accepted socket serves as it is", async () => {
+    const closed: number[] = [];
+    let file = -1;
+    const ops: SocketFdOps = {
+      // a regular file's descriptor: net.Socket throws ERR_INVALID_FD_TYPE for it
+      dup: () => (file = openSync(process.execPath, "r")),
+      close: (fd) => { closed.push(fd); closeSync(fd); },
+      sender: () => null,
+    };
+    const a = await accepted(ops);
+    expect(closed).toEqual([file]);
+    expect((a.conn as unknown as { reads?: unknown }).reads).toBeUndefined();
+    a.client.write("ping");
+    await until(() => Buffer.concat(a.got).toString() === "ping");
+    a.conn.write(new TextEncoder().encode("pong"));
+    await until(() => Buffer.concat(a.back).toString() === "pong");
+    await a.close();
+  });
 });
