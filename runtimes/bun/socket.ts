@@ -25,6 +25,13 @@ const KEEP_STAGING = 1024 * 1024;
 const DIRECT_WRITE = 64 * 1024;
 /** A closing connection whose peer does not read is cut after this long. */
 const CLOSE_GRACE_MS = 1000;
+/** Reads up to this size are copied into one buffer per process and lent to the session. A
+ *  Uint8Array Bun hands to `data` has no ArrayBuffer yet: the first view of it (a header, a
+ *  body) makes JSC create one, about 400 ns for an 88-byte chunk, against ~30 ns for set()
+ *  from it into a buffer that has one. */
+const LEND_MAX = 16 * 1024;
+/** The buffer small reads are lent from (one thread; the session copies what it keeps). */
+const lendBuffer = new Uint8Array(new ArrayBuffer(LEND_MAX));
 
 export class BunSocketConnection implements TransportConnection {
   readonly canPassFds = false;
@@ -135,8 +142,13 @@ export class BunSocketConnection implements TransportConnection {
   /** @internal */
   _data(chunk: Uint8Array): void {
     if (!this.flushQueued && !this.held) this.inTurn = false;
-    if (this.sink) this.sink.data(chunk);
-    else if (!this.ended) this.early.push(chunk);
+    if (!this.sink) {
+      if (!this.ended) this.early.push(chunk);
+      return;
+    }
+    if (chunk.length > LEND_MAX) return this.sink.data(chunk);
+    lendBuffer.set(chunk);
+    this.sink.data(lendBuffer.subarray(0, chunk.length), undefined, true);
   }
 
   /** @internal the socket closed (or the peer ended it). */

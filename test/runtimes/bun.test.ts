@@ -117,14 +117,16 @@ describe("Bun specifics", () => {
     expect(r.distinctBuffers).toBe(r.chunks);
   });
 
-  it("the transport: coalesced writes, write turns, lent frames, held replies, order under backpressure, close flushes, early bytes kept", async () => {
+  it("the transport: coalesced writes, write turns, lent frames, lent reads, held replies, order under backpressure, close flushes, early bytes kept", async () => {
     const r = await bunScript("transport.mjs");
     expect(r.coalesce).toEqual({ writes: 2, inOrder: true }); // the first frame at once, the other 199 together
     expect(r.turn).toEqual({ first: 1, noRead: 1, flushed: 2, inRead: 3, inOrder: true }); // a read begins a turn
     expect(r.lent).toEqual({ took: true, second: false, same: true, tail: 1 }); // writeNow keeps nothing of the caller's
     expect(r.held).toEqual({ before: 0, writes: 2, inOrder: true }); // 17 replies in one write; a lone held one on the next turn
-    const order = r.order as { ok: boolean; stagedWhilePaused: number; leftStaged: number };
+    const order = r.order as { ok: boolean; stagedWhilePaused: number; leftStaged: number; bigNotLent: boolean };
     expect(order.ok).toBe(true);
+    expect(r.smallReadsLent).toBe(true); // small reads come lent from one buffer
+    expect(order.bigNotLent).toBe(true); // big ones as Bun made them
     expect(order.stagedWhilePaused).toBeGreaterThan(0); // the socket did push back
     expect(order.leftStaged).toBe(0);
     const close = r.close as { staged: number; bytes: number; expected: number; error: string | null };
