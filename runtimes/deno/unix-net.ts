@@ -7,10 +7,10 @@
 // Measured on 2 vCPUs, same core: a null call 108 µs over unix-ffi.ts, about 50 µs here
 // (bench/README.md). The connection itself is the Node adapter's (node:net is the same API);
 // only the libc calls are Deno's.
-import * as net from "node:net";
-import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { LentReads, NodeSocketConnection, acceptedConnection, type SocketFdOps } from "../node/socket.js";
-import { listenUnixSocket, socketPath } from "../node/unix.js";
+import type * as net from "node:net";
+import type { PeerIdentity, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
+import type { SocketFdOps } from "../node/socket.js";
+import { NodeUnixTransport } from "../node/unix.js";
 import { directSender } from "../node/direct-send.js";
 import { socketFd } from "../node/peercred.js";
 import { closeFd, denoLibc, dupCloexec, libcUnavailable, type DenoLibc } from "./libc.js";
@@ -34,33 +34,25 @@ const ops: SocketFdOps = { dup: dupCloexec, close: closeFd, sender };
 
 /** The peer of a connected node:net Unix socket, from SO_PEERCRED (anonymous, with the reason,
  *  if its descriptor cannot be read). */
-function peerOf(socket: net.Socket): PeerIdentity {
+function identity(socket: net.Socket): PeerIdentity {
   const fd = socketFd(socket);
   return fd >= 0 ? peerCredentials(fd) : { kind: "anonymous", reason: "no descriptor for the socket" };
 }
 
-export class DenoNetUnixTransport implements RpcTransport {
-  readonly name = "deno-net-unix";
+/** The Node adapter's Unix transport with Deno's libc calls (it needs the FFI permission). */
+export class DenoNetUnixTransport extends NodeUnixTransport {
+  override readonly name: string = "deno-net-unix";
 
-  connect(address: string): Promise<TransportConnection> {
+  constructor() { super({ identity, ops }); }
+
+  override connect(address: string): Promise<TransportConnection> {
     need();
-    return new Promise((resolve, reject) => {
-      const reads = new LentReads();
-      const socket = net.connect({ path: socketPath(address), onread: reads.onread });
-      socket.once("connect", () => {
-        socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, peerOf(socket), `unix:${address}`, reads, sender(socket)));
-      });
-      socket.once("error", reject);
-    });
+    return super.connect(address);
   }
 
-  listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
+  override listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     need();
-    return listenUnixSocket(address, { pauseOnConnect: true }, (socket) => {
-      // credentials are taken at accept, before any byte is read
-      onConnection(acceptedConnection(socket, peerOf(socket), `unix:${address}`, ops));
-    });
+    return super.listen(address, onConnection);
   }
 }
 

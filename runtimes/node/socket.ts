@@ -169,7 +169,8 @@ export interface SocketFdOps {
   sender(socket: Socket): ((bytes: Uint8Array) => number) | null;
 }
 
-const koffiOps: SocketFdOps = {
+/** Node's: libc through koffi. */
+export const koffiFdOps: SocketFdOps = {
   dup: (fd) => (loadLibc() ? dupCloexec(fd) : -1),
   close: closeFd,
   sender: (socket) => directSender(socket),
@@ -179,7 +180,7 @@ const koffiOps: SocketFdOps = {
  *  where a socket is made, so the server accepts with pauseOnConnect (nothing is read), and a
  *  duplicate of the descriptor goes into a new net.Socket that has it; the accepted one is
  *  destroyed. Where libc is out of reach (no koffi) the accepted socket is used as it is. */
-export function acceptedConnection(socket: Socket, peer: PeerIdentity, description: string, ops: SocketFdOps = koffiOps): NodeSocketConnection {
+export function acceptedConnection(socket: Socket, peer: PeerIdentity, description: string, ops: SocketFdOps = koffiFdOps): NodeSocketConnection {
   const fd = socketFd(socket);
   let own = -1;
   if (fd >= 0) {

@@ -1,9 +1,8 @@
 // Unix-domain sockets for Node: a filesystem path, or "@name" for a Linux abstract socket.
 import * as net from "node:net";
 import { unlinkSync, existsSync, statSync } from "node:fs";
-import type { RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { LentReads, NodeSocketConnection, acceptedConnection } from "./socket.js";
-import { directSender } from "./direct-send.js";
+import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
+import { LentReads, NodeSocketConnection, acceptedConnection, koffiFdOps, type SocketFdOps } from "./socket.js";
 import { unixPeerIdentity } from "./peercred.js";
 
 /** "@name" is the Linux abstract namespace (no file); anything else is a path. */
@@ -11,8 +10,19 @@ export function socketPath(address: string): string {
   return address.startsWith("@") ? "\0" + address.slice(1) : address;
 }
 
+/** How a node:net Unix socket learns who its peer is, and the libc calls for it: Node's are
+ *  koffi's; Deno's node:net sockets use Deno's FFI (runtimes/deno/unix-net.ts). */
+export interface UnixSocketLibc {
+  identity(socket: net.Socket): PeerIdentity;
+  ops: SocketFdOps;
+}
+
+const koffiLibc: UnixSocketLibc = { identity: unixPeerIdentity, ops: koffiFdOps };
+
 export class NodeUnixTransport implements RpcTransport {
-  readonly name = "node-unix";
+  readonly name: string = "node-unix";
+
+  constructor(private readonly libc: UnixSocketLibc = koffiLibc) {}
 
   connect(address: string): Promise<TransportConnection> {
     return new Promise((resolve, reject) => {
@@ -20,7 +30,7 @@ export class NodeUnixTransport implements RpcTransport {
       const socket = net.connect({ path: socketPath(address), onread: reads.onread });
       socket.once("connect", () => {
         socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, unixPeerIdentity(socket), `unix:${address}`, reads, directSender(socket)));
+        resolve(new NodeSocketConnection(socket, this.libc.identity(socket), `unix:${address}`, reads, this.libc.ops.sender(socket)));
       });
       socket.once("error", reject);
     });
@@ -29,7 +39,7 @@ export class NodeUnixTransport implements RpcTransport {
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     return listenUnixSocket(address, { pauseOnConnect: true }, (socket) => {
       // credentials are taken at accept, before any byte is read
-      onConnection(acceptedConnection(socket, unixPeerIdentity(socket), `unix:${address}`));
+      onConnection(acceptedConnection(socket, this.libc.identity(socket), `unix:${address}`, this.libc.ops));
     });
   }
 }
