@@ -202,32 +202,24 @@ export class Connection {
 
   /** Our reply for `frame` is ready: send it now if the frame is on top, else when it is. */
   finishServe(frame: ServeFrame, reply: Uint8Array, fds?: readonly number[], borrowed = false): void {
-    if (borrowed) {
-      // on top with nothing behind it (the usual case): straight from linear memory; else it
-      // waits its turn in a copy
-      if (this.top() === frame && this.deferred.length === 0 && !this.closed) {
-        this.stack.pop();
-        this.send(reply, fds, false, true);
-        this.flushReplies();
-        this.owner.onAvailable(this);
-        return;
-      }
-      reply = ownBytes(reply);
-    }
     frame.reply = reply;
     frame.replyFds = fds;
-    this.flushReplies();
+    this.flushReplies(borrowed ? frame : null);
+    // a lent reply that cannot leave yet (a nested call of ours is on top) waits in a copy
+    if (borrowed && this.stack.includes(frame)) frame.reply = ownBytes(reply);
     this.owner.onAvailable(this);
   }
 
-  private flushReplies(): void {
+  /** Send the replies on top of the stack. `lent`: the frame whose reply is a view of linear
+   *  memory (send() copies it if the transport cannot take it at once). */
+  private flushReplies(lent: ServeFrame | null = null): void {
     for (;;) {
       const top = this.top();
       if (!top || top.kind !== "serve" || top.reply === null) return;
       this.stack.pop();
       // pipelined calls wait behind this reply: they are served next, and their replies can
       // leave with this one
-      this.write(top.reply, top.replyFds, this.deferred.length > 0);
+      this.write(top.reply, top.replyFds, this.deferred.length > 0, top === lent);
     }
   }
 
