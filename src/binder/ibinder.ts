@@ -23,6 +23,12 @@ export interface IBinder {
   /** Send a transaction; resolves with the reply parcel (empty for oneway calls). The caller
    *  owns the reply and should dispose it. */
   transact(code: number, data: Parcel, flags?: number): Promise<Parcel>;
+  /** Optional fast path for a two-way call whose reply is read at once: `read` runs on the
+   *  reply as soon as it arrives (the reply is disposed after it), and the promise settles with
+   *  what `read` returned or threw. The call's frame is built before this returns, so the
+   *  caller may dispose `data` at once. One promise per call instead of transact()'s reply
+   *  promise plus the caller's own (generated proxies use it through transactCall). */
+  transactRead?<T>(code: number, data: Parcel, flags: number, read: (reply: Parcel) => T): Promise<T>;
   getInterfaceDescriptor(): Promise<string>;
   isBinderAlive(): boolean;
   pingBinder(): Promise<boolean>;

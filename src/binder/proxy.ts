@@ -10,6 +10,8 @@ import type { AddressKey } from "../rpc/address.js";
 /** What a proxy needs from its session (implemented by rpc/session.ts). */
 export interface ProxyHost {
   transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel>;
+  /** A two-way call whose reply `read` reads as it arrives (IBinder.transactRead). */
+  transactProxyRead<T>(proxy: BinderProxy, code: number, data: Parcel, flags: number, read: (reply: Parcel) => T): Promise<T>;
   releaseProxy(key: AddressKey, proxy: BinderProxy | null): void;
   isAlive(): boolean;
   linkToDeath(key: AddressKey, proxy: BinderProxy, recipient: DeathRecipient): void;
@@ -40,6 +42,11 @@ export class BinderProxy implements IBinder {
   transact(code: number, data: Parcel, flags = 0): Promise<Parcel> {
     if (this.released) return Promise.reject(new DeadObjectError("the proxy was disposed"));
     return this._host.transactProxy(this, code, data, flags);
+  }
+
+  transactRead<T>(code: number, data: Parcel, flags: number, read: (reply: Parcel) => T): Promise<T> {
+    if (this.released) return Promise.reject(new DeadObjectError("the proxy was disposed"));
+    return this._host.transactProxyRead(this, code, data, flags, read);
   }
 
   async getInterfaceDescriptor(): Promise<string> {

@@ -16,8 +16,11 @@ import { ownBytes } from "../core/core.js";
 
 export interface CallFrame {
   kind: "call";
-  resolve(reply: Parcel): void;
+  /** Settles the caller's promise: with the reply parcel, or with what `read` made of it. */
+  resolve(value: unknown): void;
   reject(e: Error): void;
+  /** Reads the reply the moment it arrives (IBinder.transactRead); the session disposes it. */
+  read: ((reply: Parcel) => unknown) | undefined;
 }
 export interface ServeFrame {
   kind: "serve";
@@ -151,9 +154,9 @@ export class Connection {
 
   /** Send a TRANSACT and push its call frame (the caller checked the connection is usable).
    *  On a connection whose only frame is our call, the new call is pipelined behind it. */
-  call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (p: Parcel) => void, reject: (e: Error) => void,
-      borrowed = false): void {
-    const frame: CallFrame = { kind: "call", resolve, reject };
+  call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (value: unknown) => void, reject: (e: Error) => void,
+      borrowed = false, read?: (reply: Parcel) => unknown): void {
+    const frame: CallFrame = { kind: "call", resolve, reject, read };
     if (this.stack.length === 1 && this.stack[0]!.kind === "call") this.pipelined.push(frame);
     else this.stack.push(frame);
     this.send(bytes, fds, false, borrowed);

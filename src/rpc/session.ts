@@ -12,7 +12,7 @@ import { StatusCode } from "../binder/status.js";
 import { FLAG_ONEWAY, type DeathRecipient, type IBinder } from "../binder/ibinder.js";
 import type { ObjectCodec, RawAddress } from "../parcel/objects.js";
 import { SpecialTransaction } from "../wire/structs.js";
-import { Connection, type ConnectionOwner, type FdBatch, type ServeFrame } from "./connection.js";
+import { Connection, type CallFrame, type ConnectionOwner, type FdBatch, type ServeFrame } from "./connection.js";
 import { FrameReader, ProtocolError, decStrongFrame, replyFrame, transactionFrame, type Incoming } from "./framing.js";
 import { type Dialect, dialectName, parcelMode } from "./dialect.js";
 import { RpcState, type Node } from "./state.js";
@@ -189,6 +189,18 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel> {
+    return this.transactOut(proxy, code, data, flags, undefined) as Promise<Parcel>;
+  }
+
+  transactProxyRead<T>(proxy: BinderProxy, code: number, data: Parcel, flags: number, read: (reply: Parcel) => T): Promise<T> {
+    // a oneway call has no reply to read: `read` gets the empty parcel transact() gives
+    if (flags & FLAG_ONEWAY) return this.transactOut(proxy, code, data, flags, undefined).then((p) => readReply(p as Parcel, read));
+    return this.transactOut(proxy, code, data, flags, read) as Promise<T>;
+  }
+
+  /** Send a transaction on `proxy`. With `read`, the reply is read (and disposed) as it arrives
+   *  and the promise settles with what `read` gives; else it resolves with the reply. */
+  private transactOut(proxy: BinderProxy, code: number, data: Parcel, flags: number, read: ((reply: Parcel) => unknown) | undefined): Promise<unknown> {
     if (this.ended !== undefined) return Promise.reject(new DeadObjectError());
     let bytes: Uint8Array;
     let topLevel = false;
@@ -229,7 +241,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const empty = this.newParcel();
       return Promise.resolve(empty);
     }
-    return this.roundTrip(bytes, fds, topLevel, true);
+    return this.roundTrip(bytes, fds, topLevel, true, read);
   }
 
   /** Duplicates of the fds of an outgoing parcel, for the transport to send and close (so the
@@ -250,17 +262,18 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   /** Send a two-way call and wait for its reply. `topLevel`: the frame carries FLAG_TOP_LEVEL,
    *  so it may be pipelined behind another call. `borrowed`: `bytes` is a view of linear
    *  memory, sent at once or copied. */
-  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined, topLevel = false, borrowed = false): Promise<Parcel> {
-    return new Promise<Parcel>((resolve, reject) => {
+  private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined, topLevel = false, borrowed = false,
+      read?: (reply: Parcel) => unknown): Promise<any> {
+    return new Promise<unknown>((resolve, reject) => {
       try {
         // the common case: a connection is free now, so no waiter is made
         const now = this.connectionNow();
-        if (now) return now.call(bytes, fds, resolve, reject, borrowed);
+        if (now) return now.call(bytes, fds, resolve, reject, borrowed, read);
         // anything below may call into the core (asking for a pipeline): own the frame first
         if (borrowed) bytes = ownBytes(bytes);
         const conn = this.pipelineConnection(topLevel);
-        if (conn) return conn.call(bytes, fds, resolve, reject);
-        const send: Waiter = (c) => c.call(bytes, fds, resolve, reject);
+        if (conn) return conn.call(bytes, fds, resolve, reject, false, read);
+        const send: Waiter = (c) => c.call(bytes, fds, resolve, reject, false, read);
         send.drop = (e) => { closeRawFds(fds); reject(e); };
         send.topLevel = topLevel;
         this.waitForConnection(send, (e) => { closeRawFds(fds); reject(e); });
@@ -396,7 +409,8 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
             cmd.status === StatusCode.DEAD_OBJECT ? new DeadObjectError() : new BinderError(cmd.status));
         } else {
           cmd.parcel._objects = this.codec;
-          frame.resolve(cmd.parcel);
+          if (frame.read) settleRead(frame, cmd.parcel);
+          else frame.resolve(cmd.parcel);
         }
         return;
       }
@@ -768,4 +782,23 @@ function deadProxy(session: RpcSession): BinderProxy {
   const p = new BinderProxy(session, -1);
   p.dispose();
   return p;
+}
+
+/** Read a reply as it arrives (transactRead) and settle the caller's promise with the result. */
+function settleRead(frame: CallFrame, reply: Parcel): void {
+  let value: unknown;
+  try {
+    value = frame.read!(reply);
+  } catch (e) {
+    frame.reject(e as Error);
+    return;
+  } finally {
+    reply.dispose();
+  }
+  frame.resolve(value);
+}
+
+/** `read` on a reply, which is disposed after. */
+function readReply<T>(reply: Parcel, read: (reply: Parcel) => T): T {
+  try { return read(reply); } finally { reply.dispose(); }
 }

@@ -15,8 +15,12 @@ export interface IInterface {
  * One two-way AIDL call: writes the interface token and the arguments, transacts, checks the
  * Status header (throwing the typed ServiceException), then lets `readReply` read the result and
  * the out/inout values. Both parcels are disposed whatever happens.
+ *
+ * On a remote that has transactRead (a session proxy) the reply is read the moment it arrives
+ * and the call makes one promise, the one returned; an async function awaiting transact()
+ * made three on Node 20 with AsyncLocalStorage on, and a microtask turn more.
  */
-export async function transactCall<T>(
+export function transactCall<T>(
   remote: IBinder,
   descriptor: string,
   code: number,
@@ -26,6 +30,24 @@ export async function transactCall<T>(
 ): Promise<T> {
   // The remote makes the parcel: a session proxy's parcels carry its wire dialect and object table.
   const data = remote.newParcel();
+  if (!remote.transactRead) return transactCallAsync(remote, data, descriptor, code, flags, writeArgs, readReply);
+  try {
+    data.writeInterfaceToken(descriptor);
+    writeArgs(data);
+    return remote.transactRead(code, data, flags, (reply) => {
+      reply.readException();
+      return readReply(reply);
+    });
+  } catch (e) {
+    return Promise.reject(e);
+  } finally {
+    // transactRead has built (and sent or copied) the frame by the time it returns
+    data.dispose();
+  }
+}
+
+async function transactCallAsync<T>(remote: IBinder, data: Parcel, descriptor: string, code: number, flags: number,
+    writeArgs: (data: Parcel) => void, readReply: (reply: Parcel) => T): Promise<T> {
   try {
     data.writeInterfaceToken(descriptor);
     writeArgs(data);
