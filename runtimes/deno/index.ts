@@ -1,16 +1,15 @@
 // tsbinder/deno: the Deno adapter, on Deno's own socket API (Deno.connect/listen for Unix and
 // TCP, Deno.connectTls/listenTls for TLS; node:tls only where Deno's TLS cannot: see tls.ts).
-// Importing it installs AsyncLocalStorage (Deno has node:async_hooks) as the call-context
-// store, so nested calls and getCallingIdentity work across awaits. With the FFI permission
+// Importing it installs the call-context store (context.ts: Deno's async context mapping, or
+// AsyncLocalStorage), so nested calls and getCallingIdentity work across awaits. With the FFI permission
 // (`--allow-ffi`), Unix sockets report the peer's credentials (SO_PEERCRED, read through libc
 // from Deno's node:net sockets: unix-net.ts), sessions that pass file descriptors
 // (SCM_RIGHTS) get sockets owned through libc (unix-ffi.ts), and an fd closer/duplicator is
 // installed; without it, Unix sockets are Deno's own (anonymous peers, no fds). The same names
 // as tsbinder/node; runtimes/deno/README.md has the permissions.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { Buffer } from "node:buffer";
 import { bufferString16Codec, setString16Codec } from "../../src/core/string16.js";
-import { useAsyncLocalStorage } from "../../src/rpc/context.js";
+import { installCallContext } from "./context.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
 import { tcpTransport } from "./tcp.js";
@@ -18,7 +17,7 @@ import { DenoTlsTransport, DenoTlsUnixTransport } from "./tls.js";
 import { installFdOps, unixFfiTransport } from "./unix-ffi.js";
 import { unixNetTransport } from "./unix-net.js";
 
-useAsyncLocalStorage(AsyncLocalStorage);
+installCallContext();
 // String16 text read through node:buffer's "ucs2" (Deno's UTF-16 TextDecoder is ~8x slower);
 // written by the portable path (Buffer.write("ucs2") is slow on Deno)
 setString16Codec(bufferString16Codec((m) => Buffer.from(m), false));
@@ -26,6 +25,8 @@ setString16Codec(bufferString16Codec((m) => Buffer.from(m), false));
 const ffi = installFdOps();
 
 export { DenoConnection } from "./connection.js";
+/** Which call-context store this process uses (installed at import; see context.ts). */
+export { installCallContext as callContextKind, type CallContextKind } from "./context.js";
 export { DenoUnixTransport, DenoUnixConnection, unixTransport } from "./unix.js";
 export { DenoUnixFfiTransport, DenoUnixFfiConnection, unixFfiTransport } from "./unix-ffi.js";
 export { DenoNetUnixTransport, unixNetTransport } from "./unix-net.js";

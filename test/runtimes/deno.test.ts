@@ -6,7 +6,8 @@
 // client certificate), TLS and mutual TLS over a Unix socket (node:tls), TLS refusals, and
 // DenoConnection under `deno test` (fixtures/deno/connection.test.mjs), `deno check`, and the
 // adapter's exports; and Unix sockets through FFI (--allow-ffi: peer credentials, fd passing
-// Deno↔Deno and Deno↔Node, no fd leak; fixtures/deno/fds.mjs) against the fallback without it. Sessions run fixtures/matrix/peer.mjs (the matrix's script) on both ends,
+// Deno↔Deno and Deno↔Node, no fd leak; fixtures/deno/fds.mjs) against the fallback without it;
+// and the call-context store (fixtures/deno/context.mjs). Sessions run fixtures/matrix/peer.mjs (the matrix's script) on both ends,
 // with the same checks and death both ways (test/runtimes/peer.ts). A missing dist/ is a failure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -220,6 +221,39 @@ describe("Unix sockets through FFI (--allow-ffi): peer credentials and file desc
     }
     console.log(`[deno ffi] echo call latency, Deno server × Deno client: ${out.join(", ")}`);
   }, 120_000);
+});
+
+describe("the call-context store (runtimes/deno/context.ts)", () => {
+  interface ContextResult {
+    kind: string; carried: Record<string, string[]>; isolated: boolean; outside: unknown[];
+    whoami: { kind: string; pid: number } | null; pid: number;
+  }
+  const check = (mode: string[]): ContextResult => {
+    const r = spawnSync(deno, ["run", ...DENO_PERMISSIONS, path("./fixtures/deno/context.mjs"), ...mode], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const line = r.stdout.split("\n").find((l) => l.startsWith("CONTEXT "));
+    expect(line, r.stdout).toBeDefined();
+    return JSON.parse(line!.slice("CONTEXT ".length));
+  };
+  const expectCarried = (r: ContextResult) => {
+    expect(Object.keys(r.carried).sort()).toEqual(["await", "nextTick", "queueMicrotask", "setImmediate", "setTimeout", "then"]);
+    for (const [way, seen] of Object.entries(r.carried)) expect(seen, way).toEqual(["ours/als", "ours/als"]);
+    expect(r.isolated).toBe(true);
+    expect(r.outside).toEqual([null, null]);
+    expect(r.whoami).toMatchObject({ kind: "unix", pid: r.pid });
+  };
+
+  it("Deno's async context mapping: carried by every way of scheduling work, alongside a user's AsyncLocalStorage, one value per call", () => {
+    const r = check([]);
+    expect(r.kind).toBe("async-context-mapping");
+    expectCarried(r);
+  }, 60_000);
+
+  it("without Deno's internal core object: AsyncLocalStorage, with the same results", () => {
+    const r = check(["hide-core"]);
+    expect(r.kind).toBe("AsyncLocalStorage");
+    expectCarried(r);
+  }, 60_000);
 });
 
 describe("DenoConnection against a scripted Deno.Conn (deno test)", () => {
