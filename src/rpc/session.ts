@@ -788,12 +788,10 @@ function deadProxy(session: RpcSession): BinderProxy {
 function settleRead(frame: CallFrame, reply: Parcel): void {
   let value: unknown;
   try {
-    value = frame.read!(reply);
+    value = readReply(reply, frame.read!);
   } catch (e) {
     frame.reject(e as Error);
     return;
-  } finally {
-    reply.dispose();
   }
   frame.resolve(value);
 }
