@@ -1,12 +1,12 @@
 // tsbinder/deno: the Deno adapter, on Deno's own socket API (Deno.connect/listen for Unix and
 // TCP, Deno.connectTls/listenTls for TLS; node:tls only where Deno's TLS cannot: see tls.ts).
 // Importing it installs the call-context store (context.ts: Deno's async context mapping, or
-// AsyncLocalStorage), so nested calls and getCallingIdentity work across awaits. With the FFI permission
-// (`--allow-ffi`), Unix sockets report the peer's credentials (SO_PEERCRED, read through libc
-// from Deno's node:net sockets: unix-net.ts), sessions that pass file descriptors
-// (SCM_RIGHTS) get sockets owned through libc (unix-ffi.ts), and an fd closer/duplicator is
-// installed; without it, Unix sockets are Deno's own (anonymous peers, no fds). The same names
-// as tsbinder/node; runtimes/deno/README.md has the permissions.
+// AsyncLocalStorage), so nested calls and getCallingIdentity work across awaits. With the FFI
+// permission (`--allow-ffi`), Unix sockets report the peer's credentials (SO_PEERCRED, read
+// through libc from Deno's node:net sockets: unix-net.ts), sessions that pass file
+// descriptors (SCM_RIGHTS) get sockets owned through libc (unix-ffi.ts), and an fd
+// closer/duplicator is installed; without it, Unix sockets are Deno's own (anonymous peers,
+// no fds). The same names as tsbinder/node; runtimes/deno/README.md has the permissions.
 import { Buffer } from "node:buffer";
 import { bufferString16Codec, setString16Codec } from "../../src/core/string16.js";
 import { installCallContext } from "./context.js";
