@@ -21,6 +21,8 @@ execFileSync(process.execPath, [
   ascBin, join(root, "assembly", "index.ts"),
   "--outFile", wasmFile,
   "-O3", "--runtime", "minimal", "--noAssert",
+  // SIMD for the text loops (assembly/parcel/utf.ts); every runtime tsbinder supports has it
+  "--enable", "simd",
   // memory starts small and grows on demand; the facade re-derives its views after growth
   "--initialMemory", "2",
 ], { stdio: "inherit", cwd: root });

@@ -555,3 +555,54 @@ describe("(f) Latin-1 text is narrowed to one byte per unit before decoding (wit
   }));
 });
 
+
+describe("(g) the SIMD text loops: one odd unit at every position of longer text", () => {
+  // The core runs its text loops 16 bytes (8 or 16 units) at a time and falls back to scalar
+  // code at the first block that is not plain ASCII / Latin-1. Texts of 0-75 units put the odd
+  // unit inside the first block, on a block edge, in a later block and in the scalar tail.
+  const lengths = [...Array.from({ length: 41 }, (_, i) => i), 47, 48, 49, 63, 64, 65, 75];
+  const base = (n: number) => "ab0123456789xyz!".repeat(5).slice(0, n);
+  const withCodecs = (fn: () => void) => {
+    const before = string16Codec();
+    // the portable codec: UTF-8 in, through the core's transcoder; UTF-16 out, validated
+    // in the core. The Buffer codec: UTF-16 in; Latin-1 narrowed out by the core.
+    try {
+      for (const c of [{ decode: before.decode }, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
+    } finally { setString16Codec(before); }
+  };
+  it("String16 and String8 round-trip and lay out as the reference encoder does", () => withCodecs(() => {
+    const odd = ["", "\x80", "\xe9", "\xff", "\u0100", "\u07ff", "\u0800", "\u20ac", "\ufffd", "😀"];
+    for (const n of lengths) for (let at = 0; at <= n; at++) for (const o of odd) {
+      const s = base(n).slice(0, at) + o + base(n).slice(at);
+      withParcel((p) => {
+        p.writeString16(s);
+        p.writeString8(s);
+        expect([...p.toBytes()]).toEqual([...enc16(s), ...enc8(s)]);
+        p.dataPosition = 0;
+        expect(p.readString16()).toBe(s);
+        expect(p.readString8()).toBe(s);
+      });
+    }
+  }));
+  it("a lone surrogate anywhere is BAD_UTF16, and malformed UTF-8 anywhere is BAD_UTF8", () => withCodecs(() => {
+    for (const n of lengths) for (let at = 0; at <= n; at++) {
+      const ascii = [...base(n)].map((c) => c.charCodeAt(0));
+      for (const sur of [0xd800, 0xdbff, 0xdc00, 0xdfff]) {
+        const list = [...ascii.slice(0, at), sur, ...ascii.slice(at)];
+        const bytes: number[] = [...le32(list.length)];
+        for (const x of list) bytes.push(x & 0xff, x >> 8);
+        withParcel((p) => {
+          expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16");
+          expect(p.dataPosition).toBe(0);
+        }, Uint8Array.from(pad([...bytes, 0, 0])));
+      }
+      for (const bad of [[0xff], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+        const b = [...ascii.slice(0, at), ...bad, ...ascii.slice(at)];
+        withParcel((p) => {
+          expect(parcelError(() => p.readString8()).code).toBe("BAD_UTF8");
+          expect(p.dataPosition).toBe(0);
+        }, Uint8Array.from(pad([...le32(b.length), ...b, 0])));
+      }
+    }
+  }));
+});
