@@ -10,6 +10,7 @@ import { useAsyncLocalStorage } from "../../src/rpc/context.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { setFdCloser } from "../../src/parcel/file-descriptor.js";
 import { bufferString16Codec, setString16Codec } from "../../src/core/string16.js";
+import { setOwnedCopySliceFrom } from "../../src/core/core.js";
 import { unixTransport } from "./unix.js";
 import { installFdOps, unixFdTransport } from "./unix-fds.js";
 import { tcpTransport } from "./tcp.js";
@@ -19,6 +20,8 @@ useAsyncLocalStorage(AsyncLocalStorage);
 setFdCloser((fd) => { try { closeSync(fd); } catch { /* already closed */ } });
 // String16 text through Buffer's "ucs2" (Bun's UTF-16 TextDecoder is ~8x slower)
 setString16Codec(bufferString16Codec((m) => Buffer.from(m)));
+// byte[] and the like leave linear memory by slice(): JSC skips the zero-fill (core.ts)
+setOwnedCopySliceFrom(0);
 // libc through bun:ffi (Linux): close and dup for descriptors, and the fd-passing transport
 const fdsAvailable = installFdOps();
 

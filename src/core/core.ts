@@ -106,17 +106,19 @@ export function copyOut(at: number, n: number): Uint8Array {
 }
 
 /** Copy n bytes out of linear memory into a Uint8Array of their own (its `.buffer` is the
- *  caller's: never pooled). Below 128 KiB, allocate-and-set: V8 and Deno slice a view of wasm
- *  memory at half that speed (64 KiB: 11-15 against 7 µs on Node, 21 against 7.6 on Deno).
- *  Above, slice: a new array's zero-fill then costs more than it saves (Bun, 1 MiB: 74
- *  against 106 µs; Node: even). */
+ *  caller's: never pooled). From `sliceFrom` bytes up, slice(); below, allocate-and-set. On
+ *  V8 (Node, Deno) slicing a view of wasm memory runs at half the speed up to 128 KiB (64 KiB:
+ *  11-15 against 7 µs on Node, 21 against 7.6 on Deno), and above that a new array's zero-fill
+ *  costs more than it saves. JSC (Bun) slices without the zero-fill at every size (64 KiB:
+ *  3.5 against 4.8 µs; 1 KiB: 0.20 against 0.29), so its adapter sets 0. */
 export function copyOwned(at: number, n: number): Uint8Array {
-  if (n >= SLICE_FROM) return mem8().slice(at, at + n);
+  if (n >= sliceFrom) return mem8().slice(at, at + n);
   const out = new Uint8Array(n);
   out.set(mem8().subarray(at, at + n));
   return out;
 }
-const SLICE_FROM = 128 * 1024;
+let sliceFrom = 128 * 1024;
+export function setOwnedCopySliceFrom(n: number): void { sliceFrom = n; }
 
 /** Read word i of the out area. */
 export function outWord(i: number): number {
