@@ -99,12 +99,16 @@ async function latency(runtime, cases, systems, pin) {
   }
 }
 
+/** The raw echo that writes bytes back as they arrive, not whole messages (systems/raw-echo.mjs):
+ *  shown beside the floor, not used for the targets. */
+const STREAMING_ECHO = (runtime, transport) => ({ system: "raw-echo", transport, runtime, variant: "streaming: bytes echoed as they arrive", opts: { streaming: true } });
+
 // ---- suites ----------------------------------------------------------------------------------
 const suites = {
   /** Node over Unix sockets, all cases, all systems. */
   async latency(pin) {
     await latency("node", LAT_CASES, [
-      { system: "tsbinder", transport: "unix" }, { system: "raw-echo", transport: "unix" }, { system: "grpc-js", transport: "unix" },
+      { system: "tsbinder", transport: "unix" }, { system: "raw-echo", transport: "unix" }, STREAMING_ECHO("node", "unix"), { system: "grpc-js", transport: "unix" },
       { system: "capnweb", transport: "unix", variant: "unix socket, custom transport" }, { system: "capnweb", transport: "ws", variant: "WebSocket (ws), localhost" },
     ], pin);
   },
@@ -116,7 +120,7 @@ const suites = {
       if (!want(opts.runtimes, runtime)) continue;
       if (!haveRuntime(runtime)) { progress(`${runtime} is not installed; skipping`); continue; }
       if (transport === "tls" && !tlsDir) continue;
-      const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }];
+      const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }, STREAMING_ECHO(runtime, transport)];
       // Deno on Unix sockets, as the adapter picks them: with --allow-ffi (the bench runs with
       // -A) Deno's node:net sockets, SO_PEERCRED read through FFI: the main row. Beside it,
       // Deno.connect sockets (the choice without FFI: anonymous peers, no fds) and libc

@@ -1,17 +1,32 @@
-// raw-echo: the floor. The server writes back every byte it reads; the client sends a message
-// (a 4-byte length, then the payload) and waits until as many bytes have come back. Same
-// socket type and runtime as the tsbinder row it is compared with: node:net / node:tls on
+// raw-echo: the floor. The client sends a message (a 4-byte little-endian length, then the
+// payload) and waits until as many bytes have come back. The server reads each message whole,
+// as the length says, and writes it back: the least a request/response server does (it cannot
+// answer before it has the request). With `streaming`, the server instead writes back every
+// byte the moment it reads it, whole message or not: cross-core, a big message then comes back
+// while it is still going out, which no RPC can do; that row is reported beside the floor.
+// Same socket type and runtime as the tsbinder row it is compared with: node:net / node:tls on
 // Node, Deno.listen / Deno.connect on Deno, Bun.listen / Bun.connect on Bun.
 // Several messages may be in flight on one socket (inflight case): replies come back in order.
 import { RUNTIME } from "../lib/rt.mjs";
 
 /** Start the echo server. `address` is a socket path (unix) or ignored (tcp/tls: port 0 on
  *  127.0.0.1). Resolves to the address clients connect to ("path" or "127.0.0.1:port"). */
-export async function serve({ transport, address, tls }) {
-  if (RUNTIME === "deno") return serveDeno(transport, address);
-  if (RUNTIME === "bun") return serveBun(transport, address);
+export async function serve({ transport, address, tls, streaming = false }) {
+  if (RUNTIME === "deno") return serveDeno(transport, address, streaming);
+  if (RUNTIME === "bun") return serveBun(transport, address, streaming);
   const net = await import("node:net");
-  const onSocket = (s) => { s.setNoDelay?.(true); s.on("data", (d) => s.write(d)); s.on("error", () => {}); };
+  const onSocket = (s) => {
+    s.setNoDelay?.(true);
+    s.on("error", () => {});
+    if (streaming) { s.on("data", (d) => s.write(d)); return; }
+    // whole messages back, each from the chunks it came in (corked: one writev, no copy)
+    s.on("data", messages((pieces) => {
+      if (pieces.length === 1) { s.write(pieces[0]); return; }
+      s.cork();
+      for (const p of pieces) s.write(p);
+      s.uncork();
+    }));
+  };
   const server = transport === "tls"
     ? (await import("node:tls")).createServer({ cert: tls.cert, key: tls.key }, onSocket)
     : net.createServer(onSocket);
@@ -23,18 +38,74 @@ export async function serve({ transport, address, tls }) {
   return transport === "unix" ? address : `127.0.0.1:${server.address().port}`;
 }
 
-function serveDeno(transport, address) {
+/** A chunk handler that calls `send(pieces)` once per chunk with every message it completed,
+ *  as views of the chunks they arrived in, adjacent bytes of one chunk in one view (so 64
+ *  pipelined messages in one chunk go back in one write). Chunks must not be reused by their
+ *  owner (node's and Bun's are not). */
+export function messages(send) {
+  const chunks = [];
+  let head = 0; // offset into chunks[0]
+  let have = 0; // bytes buffered
+  let need = -1; // size of the message being gathered (length word included), -1 if unknown
+  const byteAt = (i) => { for (let k = 0, h = head; ; k++, h = 0) { const c = chunks[k]; if (i < c.length - h) return c[h + i]; i -= c.length - h; } };
+  return (chunk) => {
+    chunks.push(chunk);
+    have += chunk.length;
+    const pieces = [];
+    let from = null, start = 0, end = 0; // the piece being extended: from[start, end)
+    for (;;) {
+      if (need < 0) {
+        if (have < 4) break;
+        need = 4 + (byteAt(0) | (byteAt(1) << 8) | (byteAt(2) << 16) | (byteAt(3) << 24)) >>> 0;
+      }
+      if (have < need) break;
+      let left = need;
+      while (left > 0) {
+        const c = chunks[0];
+        const take = Math.min(c.length - head, left);
+        if (from === c && end === head) end += take;
+        else { if (from) pieces.push(from.subarray(start, end)); from = c; start = head; end = head + take; }
+        left -= take;
+        if (head + take === c.length) { chunks.shift(); head = 0; } else head += take;
+      }
+      have -= need;
+      need = -1;
+    }
+    if (from) { pieces.push(start === 0 && end === from.length ? from : from.subarray(start, end)); send(pieces); }
+  };
+}
+
+function serveDeno(transport, address, streaming) {
   const l = transport === "unix" ? Deno.listen({ transport: "unix", path: address }) : Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const writeAll = async (c, b) => { let off = 0; while (off < b.length) off += await c.write(b.subarray(off)); };
   (async () => {
     for await (const c of l) {
       if (transport === "tcp") c.setNoDelay(true);
       (async () => {
-        const buf = new Uint8Array(256 * 1024);
+        let buf = new Uint8Array(256 * 1024);
+        let filled = 0;
         for (;;) {
-          const n = await c.read(buf);
+          if (streaming) {
+            const n = await c.read(buf);
+            if (n === null) break;
+            await writeAll(c, buf.subarray(0, n));
+            continue;
+          }
+          // read into the free end of one buffer; write back every whole message in it
+          if (filled === buf.length) { const b = new Uint8Array(buf.length * 2); b.set(buf); buf = b; }
+          const n = await c.read(buf.subarray(filled));
           if (n === null) break;
+          filled += n;
           let off = 0;
-          while (off < n) off += await c.write(buf.subarray(off, n));
+          while (filled - off >= 4) {
+            const size = 4 + (buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
+            if (filled - off < size) break; // (a message bigger than buf: buf doubles when full)
+            off += size;
+          }
+          if (off === 0) continue;
+          await writeAll(c, buf.subarray(0, off));
+          buf.copyWithin(0, off, filled);
+          filled -= off;
         }
       })().catch(() => {}).finally(() => { try { c.close(); } catch { /* closed */ } });
     }
@@ -42,18 +113,29 @@ function serveDeno(transport, address) {
   return transport === "unix" ? address : `127.0.0.1:${l.addr.port}`;
 }
 
-function serveBun(transport, address) {
-  // write back what came; queue what the socket did not take and flush it on drain
+function concat(pieces) {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of pieces) { out.set(p, off); off += p.length; }
+  return out;
+}
+
+function serveBun(transport, address, streaming) {
+  // write back what came (streaming) or each whole message; queue what the socket did not
+  // take and flush it on drain
+  const write = (s, d) => {
+    if (s.data.q.length) { s.data.q.push(d.slice()); return; }
+    const n = s.write(d);
+    if (n < d.length) s.data.q.push(d.slice(Math.max(n, 0)));
+  };
   const socket = {
     binaryType: "uint8array",
-    open(s) { s.data = []; },
-    data(s, d) {
-      if (s.data.length) { s.data.push(d.slice()); return; }
-      const n = s.write(d);
-      if (n < d.length) s.data.push(d.slice(Math.max(n, 0)));
-    },
+    // a message that came in several chunks leaves in one write (Bun has no writev): a copy
+    // costs less than a second send, which can wake the client for half a message
+    open(s) { s.data = { q: [], onChunk: streaming ? (d) => write(s, d) : messages((pieces) => write(s, pieces.length === 1 ? pieces[0] : concat(pieces))) }; },
+    data(s, d) { s.data.onChunk(d); },
     drain(s) {
-      const q = s.data;
+      const q = s.data.q;
       while (q.length) {
         const n = s.write(q[0]);
         if (n < q[0].length) { q[0] = q[0].subarray(Math.max(n, 0)); return; }
