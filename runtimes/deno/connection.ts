@@ -1,7 +1,7 @@
 // A Deno.Conn (Unix, TCP or TLS) as a TransportConnection. Deno's sockets are pull-based
 // (`conn.read(buf)`), so the read loop lives here and pushes every chunk into the session's
-// sink; writes are async and may be partial, so they go through an ordered queue that writes
-// each piece fully and coalesces whatever piled up meanwhile into one write.
+// sink; writes are async and may be partial: one is in flight at a time, and what is written
+// meanwhile queues up, in order, and leaves in one write when it completes.
 import { Buffer } from "node:buffer";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
 import { setByteAllocator } from "../../src/core/core.js";
@@ -82,44 +82,58 @@ export class DenoConnection implements TransportConnection {
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (fds && fds.length) throw new Error("this transport cannot carry file descriptors");
     if (this.closed || this.closing || bytes.length === 0) return;
+    if (!this.writing) {
+      // nothing in flight: the frame goes to the socket now (a call, or the reply to one, is
+      // usually a turn's only frame). Frames written while it is in flight queue up and leave
+      // together, in one write, when it completes.
+      this.writing = true;
+      this.send(bytes);
+      return;
+    }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
-    if (!this.writing) {
-      // start after the current synchronous run, so frames written together (a reply and the
-      // refcount commands beside it) leave in one write instead of waiting on each other
-      this.writing = true;
-      queueMicrotask(() => void this.flush());
+  }
+
+  /** A write completed, `n` bytes of `bytes` taken: write the rest, then what queued up. */
+  private written(bytes: Uint8Array, n: number): void {
+    if (this.closed) return;
+    let next: Uint8Array | null = null;
+    if (n < bytes.length) {
+      // the rest of a partial write goes first, with whatever queued behind it
+      next = bytes.subarray(n);
+      if (this.pending.length) { this.pending.unshift(next); this.pendingBytes += next.length; next = null; }
+    }
+    if (!next && this.pending.length) {
+      if (this.pending.length === 1) {
+        next = this.pending[0]!;
+      } else {
+        next = new Uint8Array(this.pendingBytes);
+        let off = 0;
+        for (const p of this.pending) { next.set(p, off); off += p.length; }
+      }
+      this.pending.length = 0;
+      this.pendingBytes = 0;
+    }
+    if (next) { this.send(next); return; }
+    this.writing = false;
+    if (this.closing) this.shutdown();
+  }
+
+  private send(bytes: Uint8Array): void {
+    try {
+      this.conn.write(bytes).then((n) => this.written(bytes, n), (e) => this.writeFailed(e));
+    } catch (e) {
+      this.writeFailed(e); // a closed resource can throw before any promise exists
     }
   }
 
-  /** Write queued frames in order; frames queued while a write is in flight go out together. */
-  private async flush(): Promise<void> {
-    try {
-      while (this.pending.length && !this.closed) {
-        let data: Uint8Array;
-        if (this.pending.length === 1) {
-          data = this.pending[0]!;
-        } else {
-          data = new Uint8Array(this.pendingBytes);
-          let off = 0;
-          for (const p of this.pending) { data.set(p, off); off += p.length; }
-        }
-        this.pending.length = 0;
-        this.pendingBytes = 0;
-        let off = 0;
-        while (off < data.length) off += await this.conn.write(off ? data.subarray(off) : data);
-      }
-    } catch (e) {
-      // the peer is gone; the read side reports the end (with the error if it has none)
-      this.pending.length = 0;
-      this.pendingBytes = 0;
-      this.release();
-      if (!this.ended) this.finish(e instanceof Error ? e : new Error(String(e)));
-      return;
-    } finally {
-      this.writing = false;
-    }
-    if (this.closing) this.shutdown();
+  /** The peer is gone; the read side reports the end (with this error if it has none). */
+  private writeFailed(e: unknown): void {
+    this.writing = false;
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    this.release();
+    if (!this.ended) this.finish(e instanceof Error ? e : new Error(String(e)));
   }
 
   close(): void {
