@@ -6,6 +6,7 @@ import { closeSync } from "node:fs";
 import { useAsyncLocalStorage } from "../../src/rpc/context.js";
 import { setFdCloser } from "../../src/parcel/file-descriptor.js";
 import { bufferString16Codec, setString16Codec } from "../../src/core/string16.js";
+import { setUnzeroedOwnedAllocator } from "../../src/core/core.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
 import { NodeUnixFdTransport, unixFdTransport } from "./unix-fds.js";
@@ -16,6 +17,10 @@ useAsyncLocalStorage(AsyncLocalStorage);
 setFdCloser((fd) => { try { closeSync(fd); } catch { /* already closed */ } });
 // String16 text through Buffer's "ucs2" (ICU's UTF-16 TextDecoder is ~3x slower)
 setString16Codec(bufferString16Codec((m) => Buffer.from(m)));
+// Big byte[] (and other array) results copied out of linear memory into memory that is not
+// zero-filled first: a plain Uint8Array over Buffer.allocUnsafeSlow's ArrayBuffer, which is
+// the array's alone (exactly n bytes, never pooled). Below 16 KiB it saves nothing.
+setUnzeroedOwnedAllocator((n) => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n), 16 * 1024);
 
 export { NodeUnixTransport, unixTransport } from "./unix.js";
 export { NodeUnixFdTransport, NodeUnixFdConnection, unixFdTransport } from "./unix-fds.js";
