@@ -77,6 +77,20 @@ describe("acceptedConnection", () => {
     await a.close();
   });
 
+  it("a read that fills the onread buffer doubles it (64 KiB up to 256 KiB); every byte arrives, in order", async () => {
+    const a = await accepted(); // a.got: a copy of every chunk, as it was read
+    const all = a.got;
+    const sent = Buffer.alloc(3 << 20);
+    for (let i = 0; i < sent.length; i++) sent[i] = (i * 131 + (i >>> 16)) & 0xff;
+    a.client.write(sent);
+    await until(() => all.reduce((n, c) => n + c.length, 0) === sent.length, 10_000);
+    expect(Buffer.concat(all).equals(sent)).toBe(true);
+    const sizes = all.map((c) => c.length);
+    expect(Math.max(...sizes)).toBeGreaterThan(64 * 1024); // it grew
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024); // and no further
+    await a.close();
+  });
+
   it("a duplicate node:net refuses is closed, and the accepted socket serves as it is", async () => {
     const closed: number[] = [];
     let file = -1;
