@@ -15,6 +15,8 @@ setByteAllocator((n) => Buffer.allocUnsafe(n));
 
 /** Bytes per read for sockets read through `onread`, at first. */
 const READ_BUFFER = 64 * 1024;
+/** The most a connection keeps for the rest of big frames that send(2) did not take. */
+const SPILL_MAX = 1024 * 1024;
 /** A read that fills the buffer doubles it, up to this: a big frame (a 64 KiB byte[] makes one
  *  a little over 64 KiB) then arrives in one read, not two. Deno's reads cost more than
  *  Node's: its 64 KiB echo over node:net went from 82 to 72 us; Node's did not move. A
@@ -84,10 +86,31 @@ export class NodeSocketConnection implements TransportConnection {
     const n = this.send(bytes);
     if (n < 0) return false;
     this.inTurn = true;
-    // the rest into an unzeroed Buffer (Buffer.from copies), not a zero-filled Uint8Array:
-    // a 1 MiB frame leaves ~800 KiB here when the socket's send buffer is full
-    if (n < bytes.length) this.socket.write(Buffer.from(bytes.subarray(n)));
+    if (n < bytes.length) this.spillRest(bytes.subarray(n));
     return true;
+  }
+
+  /** Where the rest of a lent frame waits for the stream, reused from one big frame to the
+   *  next: a 1 MiB frame leaves ~800 KiB here (the socket's send buffer takes ~200 KiB), and a
+   *  new buffer that big page-faults on every page as it is filled (~1 us a page on a VM). */
+  private spill: Buffer | null = null;
+  private spillBusy = false;
+  private readonly spillDone = () => { this.spillBusy = false; };
+
+  private spillRest(rest: Uint8Array): void {
+    if (this.spillBusy || rest.length > SPILL_MAX) {
+      this.socket.write(Buffer.from(rest)); // a copy of its own (unzeroed)
+      return;
+    }
+    let spill = this.spill;
+    if (!spill || spill.length < rest.length) {
+      let size = 64 * 1024;
+      while (size < rest.length) size *= 2;
+      spill = this.spill = Buffer.allocUnsafeSlow(size);
+    }
+    spill.set(rest);
+    this.spillBusy = true; // until the stream has written it (or failed to)
+    this.socket.write(spill.subarray(0, rest.length), this.spillDone);
   }
 
   start(sink: ConnectionSink): void {

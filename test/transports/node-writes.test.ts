@@ -167,6 +167,36 @@ describe("Node socket writes", () => {
     await p.close();
   }, 30000);
 
+  it("writeNow: the rest of frames up to 1 MiB waits in one spill buffer, reused frame after frame; every byte arrives, in order", async () => {
+    const p = await pair(true);
+    const size = 900 * 1024; // more than the socket's send buffer takes at once
+    const originals: Buffer[] = [];
+    const spills = new Set<unknown>();
+    for (let k = 0; k < 5; k++) {
+      // the last frame's rest written by the stream (and its callback run): a new turn, from a read
+      await until(() => p.socket.writableLength === 0 && !(p.conn as unknown as { spillBusy: boolean }).spillBusy);
+      const sent = new Promise<void>((resolve) => {
+        p.onData(() => {
+          const big = new Uint8Array(size);
+          for (let i = 0; i < size; i += 512) big[i] = (i / 512 + k * 7) & 0xff;
+          originals.push(Buffer.from(big));
+          expect(p.conn.writeNow(big)).toBe(true);
+          big.fill(0xee); // linear memory is reused at once
+          spills.add((p.conn as unknown as { spill: unknown }).spill);
+          resolve();
+        });
+      });
+      p.peer.write("x");
+      await sent;
+    }
+    const all = Buffer.concat(originals);
+    await until(() => p.bytes().length === all.length, 20000);
+    expect(p.bytes().equals(all)).toBe(true);
+    expect(spills.size).toBe(1); // one buffer, kept and reused
+    expect([...spills][0]).toBeInstanceOf(Buffer);
+    await p.close();
+  }, 30000);
+
   it("writeNow: declines on a socket it may not send on directly (TLS, or no descriptor)", async () => {
     const p = await pair(false);
     expect(p.conn.writeNow(frame(0))).toBe(false);
