@@ -5,7 +5,7 @@ export { out as wire_out } from "./wire/out";
 
 // parcel handles
 export { create as parcel_create, destroy as parcel_destroy, reset as parcel_reset,
-  reserve as parcel_reserve } from "./parcel/handle";
+  reserve as parcel_reserve, pooledHandles as parcel_pooledHandles } from "./parcel/handle";
 export { writeInt32 as parcel_writeInt32, writeFloat as parcel_writeFloat, writeDouble as parcel_writeDouble,
   writeInt64 as parcel_writeInt64, readInt32 as parcel_readInt32, readFloat as parcel_readFloat,
   readDouble as parcel_readDouble, readInt64Slot as parcel_readInt64Slot } from "./parcel/scalars";

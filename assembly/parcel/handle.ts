@@ -20,10 +20,41 @@ export function fail(p: usize, code: u32, at: u32, need: u32): i32 {
   return 0;
 }
 
+// Destroyed handles are kept for reuse, with their buffer and object table, while both are
+// small: a call makes and frees four parcels (request and reply, on each side), and each
+// create/destroy through the allocator costs two allocations and two frees (handle and
+// buffer): TLSF's block insert, remove and split were ~4% of a null call's CPU on Bun.
+const POOL_MAX: u32 = 32;
+/** A handle is kept if its buffer is at most this big (the small parcels of most calls). */
+const KEEP_CAP: u32 = 4096 + 128;
+/** ... and its object table has at most this many entries. */
+const KEEP_OBJS: u32 = 64;
+const pool: usize = memory.data(<i32>(POOL_MAX * 4), 4);
+let pooled: u32 = 0;
+
 export function create(initial: u32, headroom: u32): usize {
+  const cap = headroom + (initial < 64 ? 64 : initial);
+  if (pooled > 0) {
+    pooled--;
+    const p = <usize>load<u32>(pool + (<usize>pooled << 2));
+    const buf = get(p, F_BUF), bufCap = get(p, F_CAP), objs = get(p, F_OBJS), objCap = get(p, F_OBJCAP);
+    memory.fill(p, 0, HANDLE_SIZE);
+    if (bufCap >= cap) {
+      set(p, F_BUF, buf);
+      set(p, F_CAP, bufCap);
+    } else {
+      heap.free(<usize>buf);
+      set(p, F_BUF, <u32>heap.alloc(cap));
+      set(p, F_CAP, cap);
+    }
+    set(p, F_OBJS, objs);
+    set(p, F_OBJCAP, objCap);
+    set(p, F_START, headroom);
+    set(p, F_MAX, DEFAULT_MAX);
+    return p;
+  }
   const p = heap.alloc(HANDLE_SIZE);
   memory.fill(p, 0, HANDLE_SIZE);
-  const cap = headroom + (initial < 64 ? 64 : initial);
   set(p, F_BUF, <u32>heap.alloc(cap));
   set(p, F_CAP, cap);
   set(p, F_START, headroom);
@@ -32,11 +63,19 @@ export function create(initial: u32, headroom: u32): usize {
 }
 
 export function destroy(p: usize): void {
+  if (pooled < POOL_MAX && get(p, F_CAP) <= KEEP_CAP && get(p, F_OBJCAP) <= KEEP_OBJS) {
+    store<u32>(pool + (<usize>pooled << 2), <u32>p);
+    pooled++;
+    return;
+  }
   heap.free(<usize>get(p, F_BUF));
   const objs = get(p, F_OBJS);
   if (objs != 0) heap.free(<usize>objs);
   heap.free(p);
 }
+
+/** Handles waiting for reuse (for tests). */
+export function pooledHandles(): u32 { return pooled; }
 
 /** Drop contents (keeps the allocation) so a handle can be reused. */
 export function reset(p: usize): void {

@@ -8,6 +8,8 @@ export interface CoreExports {
 
   parcel_create(initial: number, headroom: number): number;
   parcel_destroy(p: number): void;
+  /** Destroyed handles kept for reuse (assembly/parcel/handle.ts). */
+  parcel_pooledHandles(): number;
   parcel_reset(p: number): void;
   parcel_reserve(p: number, n: number): number;
   parcel_writeInt32(p: number, v: number): number;

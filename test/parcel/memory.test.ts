@@ -131,6 +131,74 @@ describe("create/dispose cycles", () => {
   });
 });
 
+describe("recycled handles (assembly/parcel/handle.ts keeps small ones for reuse)", () => {
+  const pooled = () => core.parcel_pooledHandles();
+
+  it("a disposed small parcel's handle is reused, and comes back as a new parcel: empty, no error, default mode and max", () => {
+    const a = new Parcel();
+    a.writeInt32(7);
+    a.writeString16("left behind");
+    a._setMode(MODE.BINDER_POSITIONS);
+    a._writeBinderAddress(1, 9, 0x0c); // an object table entry
+    a.maxSize = 100;
+    expect(() => a.writeByteArray(new Uint8Array(200))).toThrow(ParcelError); // error state set
+    const h = a._h;
+    const before = pooled();
+    a.dispose();
+    expect(pooled()).toBe(before + 1);
+    const b = new Parcel();
+    try {
+      expect(b._h).toBe(h); // the same handle, taken from the pool
+      expect(pooled()).toBe(before);
+      expect(b.dataSize).toBe(0);
+      expect(b.dataPosition).toBe(0);
+      expect(b._mode()).toBe(0);
+      expect(b.maxSize).toBe(64 * 1024 * 1024);
+      expect(core.parcel_objectCount(b._h)).toBe(0);
+      expect(() => b.readInt32()).toThrow(ParcelError); // nothing of a's is readable
+      b.writeByteArray(new Uint8Array(200).fill(3)); // no error carried over, room grows
+      b.writeInt32(-1);
+      b.dataPosition = 0;
+      expect(b.readByteArray()).toEqual(new Uint8Array(200).fill(3));
+      expect(b.readInt32()).toBe(-1);
+    } finally {
+      b.dispose();
+    }
+  });
+
+  it("a handle whose buffer grew past 4 KiB, or whose object table is big, is freed, not kept", () => {
+    const big = new Parcel();
+    big.writeByteArray(new Uint8Array(64 * 1024));
+    const before = pooled();
+    big.dispose();
+    expect(pooled()).toBe(before);
+    const many = new Parcel();
+    many._setMode(MODE.BINDER_POSITIONS);
+    for (let i = 0; i < 100; i++) many._writeBinderAddress(1, i, 0x0c);
+    many.dispose();
+    expect(pooled()).toBe(before);
+  });
+
+  it("a pooled handle too small for the capacity asked gets a bigger buffer", () => {
+    new Parcel().dispose();
+    const p = new Parcel({ capacity: 3000 });
+    try {
+      const bytes = Uint8Array.from({ length: 2900 }, (_, i) => i & 0xff);
+      p.writeByteArray(bytes);
+      p.dataPosition = 0;
+      expect(p.readByteArray()).toEqual(bytes);
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it("the pool holds at most 32 handles; the rest are freed", () => {
+    const ps = Array.from({ length: 100 }, () => new Parcel());
+    for (const p of ps) p.dispose();
+    expect(pooled()).toBe(32);
+  });
+});
+
 describe("parcels never disposed", () => {
   // the safety net: a forgotten parcel is registered with the FinalizationRegistry (within a
   // batch of new parcels or a few ms) and its memory comes back once it is collected
