@@ -62,8 +62,15 @@ export function create(initial: u32, headroom: u32): usize {
   return p;
 }
 
+/** The mode of a handle waiting in the pool (no parcel has it: create() zeroes the mode). */
+const MODE_POOLED: u32 = 0x80000000;
+
 export function destroy(p: usize): void {
+  // a handle destroyed twice would be handed out twice, to two parcels sharing memory: an
+  // internal invariant, so abort (the facade clears its handle on dispose; this must not happen)
+  if (get(p, F_MODE) == MODE_POOLED) abort("parcel handle destroyed twice");
   if (pooled < POOL_MAX && get(p, F_CAP) <= KEEP_CAP && get(p, F_OBJCAP) <= KEEP_OBJS) {
+    set(p, F_MODE, MODE_POOLED);
     store<u32>(pool + (<usize>pooled << 2), <u32>p);
     pooled++;
     return;

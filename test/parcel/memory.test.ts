@@ -3,7 +3,7 @@
 // a ParcelError on every use.
 import { describe, expect, it } from "vitest";
 import { Parcel, ParcelError } from "tsbinder";
-import { core } from "../../src/core/core.js";
+import { CoreAbortError, core } from "../../src/core/core.js";
 import { MODE } from "../../src/core/layout.js";
 
 const wasmBytes = () => core.memory.buffer.byteLength;
@@ -189,6 +189,22 @@ describe("recycled handles (assembly/parcel/handle.ts keeps small ones for reuse
       expect(p.readByteArray()).toEqual(bytes);
     } finally {
       p.dispose();
+    }
+  });
+
+  it("a handle destroyed twice is a CoreAbortError, and is not pooled twice", () => {
+    const p = new Parcel();
+    const h = p._h;
+    p.dispose();
+    const before = pooled();
+    expect(() => core.parcel_destroy(h)).toThrow(CoreAbortError);
+    expect(pooled()).toBe(before);
+    const a = new Parcel(), b = new Parcel();
+    try {
+      expect(a._h).not.toBe(b._h);
+    } finally {
+      a.dispose();
+      b.dispose();
     }
   });
 
