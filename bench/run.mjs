@@ -104,6 +104,13 @@ async function latency(runtime, cases, systems, pin) {
 const STREAMING_ECHO = (runtime, transport) => ({ system: "raw-echo", transport, runtime, variant: "streaming: bytes echoed as they arrive", opts: { streaming: true } });
 
 // ---- suites ----------------------------------------------------------------------------------
+/** `runtime` is asked for (--runtimes) and installed (a missing one is said, and skipped). */
+function runtimeWanted(runtime) {
+  if (!want(opts.runtimes, runtime)) return false;
+  if (!haveRuntime(runtime)) { progress(`${runtime} is not installed; skipping`); return false; }
+  return true;
+}
+
 const suites = {
   /** Node over Unix sockets, all cases, all systems. */
   async latency(pin) {
@@ -117,8 +124,7 @@ const suites = {
     const cases = LAT_CASES.filter((c) => c !== "bytes-1m");
     const cols = [["node", "tcp"], ["node", "tls"], ["deno", "unix"], ["deno", "tcp"], ["bun", "unix"], ["bun", "tcp"]];
     for (const [runtime, transport] of cols) {
-      if (!want(opts.runtimes, runtime)) continue;
-      if (!haveRuntime(runtime)) { progress(`${runtime} is not installed; skipping`); continue; }
+      if (!runtimeWanted(runtime)) continue;
       if (transport === "tls" && !tlsDir) continue;
       const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }, STREAMING_ECHO(runtime, transport)];
       // Deno on Unix sockets, as the adapter picks them: with --allow-ffi (the bench runs with
@@ -180,8 +186,7 @@ const suites = {
     // every runtime: the wasm boundary costs differ per engine (a JSC wasm call costs about
     // twice V8's), so "no slower than the DataView baseline" is checked on each
     for (const runtime of ["node", "deno", "bun"]) {
-      if (!want(opts.runtimes, runtime)) continue;
-      if (!haveRuntime(runtime)) { progress(`${runtime} is not installed; skipping`); continue; }
+      if (!runtimeWanted(runtime)) continue;
       progress(`${runtime} in-process parcel: wasm Parcel vs dataview-baseline`);
       keep(await client(runtime, { module: "parcel", cases: ["null-call", ...LAT_CASES.filter((c) => c !== "null-call")], ...S.parcel }, pin), null);
     }

@@ -34,29 +34,30 @@ let pooled: u32 = 0;
 
 export function create(initial: u32, headroom: u32): usize {
   const cap = headroom + (initial < 64 ? 64 : initial);
+  let p: usize;
   if (pooled > 0) {
+    // a pooled handle: zeroed like a new one, keeping its allocations (the buffer if it is big
+    // enough, and the object table)
     pooled--;
-    const p = <usize>load<u32>(pool + (<usize>pooled << 2));
-    const buf = get(p, F_BUF), bufCap = get(p, F_CAP), objs = get(p, F_OBJS), objCap = get(p, F_OBJCAP);
-    memory.fill(p, 0, HANDLE_SIZE);
-    if (bufCap >= cap) {
-      set(p, F_BUF, buf);
-      set(p, F_CAP, bufCap);
-    } else {
+    p = <usize>load<u32>(pool + (<usize>pooled << 2));
+    let buf = get(p, F_BUF), bufCap = get(p, F_CAP);
+    const objs = get(p, F_OBJS), objCap = get(p, F_OBJCAP);
+    if (bufCap < cap) {
       heap.free(<usize>buf);
-      set(p, F_BUF, <u32>heap.alloc(cap));
-      set(p, F_CAP, cap);
+      buf = <u32>heap.alloc(cap);
+      bufCap = cap;
     }
+    memory.fill(p, 0, HANDLE_SIZE);
+    set(p, F_BUF, buf);
+    set(p, F_CAP, bufCap);
     set(p, F_OBJS, objs);
     set(p, F_OBJCAP, objCap);
-    set(p, F_START, headroom);
-    set(p, F_MAX, DEFAULT_MAX);
-    return p;
+  } else {
+    p = heap.alloc(HANDLE_SIZE);
+    memory.fill(p, 0, HANDLE_SIZE);
+    set(p, F_BUF, <u32>heap.alloc(cap));
+    set(p, F_CAP, cap);
   }
-  const p = heap.alloc(HANDLE_SIZE);
-  memory.fill(p, 0, HANDLE_SIZE);
-  set(p, F_BUF, <u32>heap.alloc(cap));
-  set(p, F_CAP, cap);
   set(p, F_START, headroom);
   set(p, F_MAX, DEFAULT_MAX);
   return p;

@@ -117,13 +117,9 @@ export function copyOut(at: number, n: number): Uint8Array {
  *    faster on another. JSC (Bun) slices without the zero-fill at every size (64 KiB: 3.5
  *    against 4.8 us), so its adapter sets 0. */
 export function copyOwned(at: number, n: number): Uint8Array {
-  if (n >= unzeroedFrom) {
-    const out = unzeroed!(n);
-    out.set(mem8().subarray(at, at + n));
-    return out;
-  }
-  if (n >= sliceFrom) return mem8().slice(at, at + n);
-  const out = new Uint8Array(n);
+  const big = n >= unzeroedFrom;
+  if (!big && n >= sliceFrom) return mem8().slice(at, at + n);
+  const out = big ? unzeroed!(n) : new Uint8Array(n);
   out.set(mem8().subarray(at, at + n));
   return out;
 }
