@@ -87,13 +87,14 @@ const keep = (rows, pin) => { for (const r of rows) results.push(pin ? { ...r, p
 const LAT_CASES = ["null-call", "echo-1k", "bytes-64k", "bytes-1m"].filter((c) => want(opts.cases, c));
 
 /** Sequential latency of `cases` for `systems` ([{system, transport, runtime?, variant?}]). */
-async function latency(runtime, cases, systems, pin) {
-  systems = systems.filter((s) => want(opts.systems, s.system));
-  if (!systems.length) return;
+async function latency(runtime, cases, specs, pin) {
+  specs = specs.filter((s) => want(opts.systems, s.system));
+  if (!specs.length) return;
   for (const kase of cases) {
+    const systems = specs.filter((s) => !s.cases || s.cases.includes(kase)); // (a spec may name its cases)
     progress(`${runtime} ${[...new Set(systems.map((s) => s.transport))].join("+")} ${PLACEMENT[pin]} ${kase}: ${systems.map((s) => s.variant ? `${s.system}/${s.variant}` : s.system).join(", ")}`);
     await withServers(systems, pin, async (servers) => {
-      const job = { module: "latency", case: kase, ...S.lat(kase), systems: systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}), ...(s.libc ? { libc: s.libc } : {}) })) };
+      const job = { module: "latency", case: kase, ...S.lat(kase), systems: systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}), ...(s.libc ? { libc: s.libc } : {}), ...(s.client ?? {}) })) };
       keep(await client(runtime, job, pin), pin);
     });
   }
@@ -102,6 +103,10 @@ async function latency(runtime, cases, systems, pin) {
 /** The raw echo that writes bytes back as they arrive, not whole messages (systems/raw-echo.mjs):
  *  shown beside the floor, not used for the targets. */
 const STREAMING_ECHO = (runtime, transport) => ({ system: "raw-echo", transport, runtime, variant: "streaming: bytes echoed as they arrive", opts: { streaming: true } });
+/** The raw echo whose server and client each copy what they receive into new memory, as an RPC
+ *  that hands byte[] to its handler and its caller must (systems/raw-echo.mjs): the byte[]
+ *  cases only, shown beside the floor, not used for the targets. */
+const OWNED_ECHO = (runtime, transport) => ({ system: "raw-echo", transport, runtime, variant: "owned: each side copies what it receives into new memory", opts: { owned: true }, client: { owned: true }, cases: ["bytes-64k", "bytes-1m"] });
 
 // ---- suites ----------------------------------------------------------------------------------
 /** `runtime` is asked for (--runtimes) and installed (a missing one is said, and skipped). */
@@ -115,7 +120,7 @@ const suites = {
   /** Node over Unix sockets, all cases, all systems. */
   async latency(pin) {
     await latency("node", LAT_CASES, [
-      { system: "tsbinder", transport: "unix" }, { system: "raw-echo", transport: "unix" }, STREAMING_ECHO("node", "unix"), { system: "grpc-js", transport: "unix" },
+      { system: "tsbinder", transport: "unix" }, { system: "raw-echo", transport: "unix" }, STREAMING_ECHO("node", "unix"), OWNED_ECHO("node", "unix"), { system: "grpc-js", transport: "unix" },
       { system: "capnweb", transport: "unix", variant: "unix socket, custom transport" }, { system: "capnweb", transport: "ws", variant: "WebSocket (ws), localhost" },
     ], pin);
   },
@@ -126,7 +131,7 @@ const suites = {
     for (const [runtime, transport] of cols) {
       if (!runtimeWanted(runtime)) continue;
       if (transport === "tls" && !tlsDir) continue;
-      const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }, STREAMING_ECHO(runtime, transport)];
+      const systems = [{ system: "tsbinder", transport, runtime }, { system: "raw-echo", transport, runtime }, STREAMING_ECHO(runtime, transport), OWNED_ECHO(runtime, transport)];
       // Deno on Unix sockets, as the adapter picks them: with --allow-ffi (the bench runs with
       // -A) Deno's node:net sockets, SO_PEERCRED read through FFI: the main row. Beside it,
       // Deno.connect sockets (the choice without FFI: anonymous peers, no fds) and libc

@@ -11,9 +11,9 @@ import { RUNTIME } from "../lib/rt.mjs";
 
 /** Start the echo server. `address` is a socket path (unix) or ignored (tcp/tls: port 0 on
  *  127.0.0.1). Resolves to the address clients connect to ("path" or "127.0.0.1:port"). */
-export async function serve({ transport, address, tls, streaming = false }) {
-  if (RUNTIME === "deno") return serveDeno(transport, address, streaming);
-  if (RUNTIME === "bun") return serveBun(transport, address, streaming);
+export async function serve({ transport, address, tls, streaming = false, owned = false }) {
+  if (RUNTIME === "deno") return serveDeno(transport, address, streaming, owned);
+  if (RUNTIME === "bun") return serveBun(transport, address, streaming, owned);
   const net = await import("node:net");
   const onSocket = (s) => {
     s.setNoDelay?.(true);
@@ -21,6 +21,7 @@ export async function serve({ transport, address, tls, streaming = false }) {
     if (streaming) { s.on("data", (d) => s.write(d)); return; }
     // whole messages back, each from the chunks it came in (corked: one writev, no copy)
     s.on("data", messages((pieces) => {
+      if (owned) keepOwned(pieces);
       if (pieces.length === 1) { s.write(pieces[0]); return; }
       s.cork();
       for (const p of pieces) s.write(p);
@@ -75,7 +76,7 @@ export function messages(send) {
   };
 }
 
-function serveDeno(transport, address, streaming) {
+function serveDeno(transport, address, streaming, owned) {
   const l = transport === "unix" ? Deno.listen({ transport: "unix", path: address }) : Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const writeAll = async (c, b) => { let off = 0; while (off < b.length) off += await c.write(b.subarray(off)); };
   (async () => {
@@ -103,6 +104,7 @@ function serveDeno(transport, address, streaming) {
             off += size;
           }
           if (off === 0) continue;
+          if (owned) keepOwned([buf.subarray(0, off)]);
           await writeAll(c, buf.subarray(0, off));
           buf.copyWithin(0, off, filled);
           filled -= off;
@@ -120,7 +122,7 @@ function concat(pieces) {
   return out;
 }
 
-function serveBun(transport, address, streaming) {
+function serveBun(transport, address, streaming, owned) {
   // write back what came (streaming) or each whole message; queue what the socket did not
   // take and flush it on drain
   const write = (s, d) => {
@@ -132,7 +134,7 @@ function serveBun(transport, address, streaming) {
     binaryType: "uint8array",
     // a message that came in several chunks leaves in one write (Bun has no writev): a copy
     // costs less than a second send, which can wake the client for half a message
-    open(s) { s.data = { q: [], onChunk: streaming ? (d) => write(s, d) : messages((pieces) => write(s, pieces.length === 1 ? pieces[0] : concat(pieces))) }; },
+    open(s) { s.data = { q: [], onChunk: streaming ? (d) => write(s, d) : messages((pieces) => { if (owned) keepOwned(pieces); write(s, pieces.length === 1 ? pieces[0] : concat(pieces)); }) }; },
     data(s, d) { s.data.onChunk(d); },
     drain(s) {
       const q = s.data.q;
@@ -147,6 +149,33 @@ function serveBun(transport, address, streaming) {
   return transport === "unix" ? address : `127.0.0.1:${l.port}`;
 }
 
+/** New memory of `n` bytes, the cheapest the runtime has for a result the receiver keeps: on
+ *  Node from 16 KiB an ArrayBuffer that is not zero-filled (Buffer.allocUnsafeSlow's), as
+ *  tsbinder's own owned copies; elsewhere a new (zero-filled) array. */
+let allocUnsafeSlow = null;
+if (RUNTIME === "node") allocUnsafeSlow = (await import("node:buffer")).Buffer.allocUnsafeSlow;
+function ownedArray(n) {
+  return allocUnsafeSlow && n >= 16 * 1024 ? new Uint8Array(allocUnsafeSlow(n).buffer, 0, n) : new Uint8Array(n);
+}
+
+/** The last copies made (`owned`), so they are live data, as a handler's byte[] would be. */
+const kept = [];
+/** Copy `pieces` (one received message, or several back to back) into new memory, and keep it. */
+function keepOwned(pieces) {
+  let out;
+  if (pieces.length === 1 && !allocUnsafeSlow) out = Uint8Array.prototype.slice.call(pieces[0]); // one allocate-and-copy
+  else {
+    out = ownedArray(pieces.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of pieces) { out.set(p, off); off += p.length; }
+  }
+  remember(out);
+}
+function remember(bytes) {
+  kept.push(bytes);
+  if (kept.length > 4) kept.shift();
+}
+
 /** A message of `payload` bytes (plus the 4-byte length). */
 export function message(payload) {
   const m = new Uint8Array(4 + payload).fill(0x61);
@@ -158,15 +187,27 @@ export function message(payload) {
  * Connect; resolves to { send(msg): Promise<void> (resolves when msg.length bytes are back),
  * close() }. Replies are matched to requests by byte count, in order.
  */
-export async function connect({ transport, address, tls }) {
-  const pending = []; // { left, resolve }
-  const onData = (n) => {
+export async function connect({ transport, address, tls, owned = false }) {
+  const pending = []; // { left, size, resolve, dst }
+  const onData = (chunk) => {
+    let n = chunk.length, at = 0;
     while (n > 0 && pending.length) {
       const p = pending[0];
       const take = Math.min(n, p.left);
+      // owned: copied as it arrives (Deno's read buffer is reused after this call)
+      if (owned) {
+        const piece = chunk.subarray(at, at + take);
+        if (take === p.size) keepOwned([piece]); // the whole reply in one chunk
+        else { p.dst ??= ownedArray(p.size); p.dst.set(piece, p.size - p.left); }
+      }
       p.left -= take;
       n -= take;
-      if (p.left === 0) { pending.shift(); p.resolve(); }
+      at += take;
+      if (p.left === 0) {
+        pending.shift();
+        if (p.dst) remember(p.dst);
+        p.resolve();
+      }
     }
   };
   const [host, port] = transport === "unix" ? [null, 0] : [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
@@ -176,7 +217,7 @@ export async function connect({ transport, address, tls }) {
     if (transport === "tcp") c.setNoDelay(true);
     (async () => {
       const buf = new Uint8Array(256 * 1024);
-      for (;;) { const n = await c.read(buf); if (n === null) break; onData(n); }
+      for (;;) { const n = await c.read(buf); if (n === null) break; onData(buf.subarray(0, n)); }
     })().catch(() => {});
     // writes are chained: concurrent Deno writes could interleave partial writes
     let chain = Promise.resolve();
@@ -192,7 +233,7 @@ export async function connect({ transport, address, tls }) {
         queue.shift();
       }
     };
-    const socket = { binaryType: "uint8array", data: (_s, d) => onData(d.length), drain: flush };
+    const socket = { binaryType: "uint8array", data: (_s, d) => onData(d), drain: flush };
     const s = transport === "unix" ? await Bun.connect({ unix: address, socket }) : await Bun.connect({ hostname: host, port, socket });
     write = (m) => {
       if (queue.length) { queue.push(m); return; }
@@ -207,20 +248,20 @@ export async function connect({ transport, address, tls }) {
       : mod.connect({ host, port });
     await new Promise((resolve, reject) => { s.once(transport === "tls" ? "secureConnect" : "connect", resolve); s.once("error", reject); });
     s.setNoDelay?.(true);
-    s.on("data", (d) => onData(d.length));
+    s.on("data", (d) => onData(d));
     write = (m) => { s.write(m); };
     close = () => s.destroy();
   }
   return {
-    send: (m) => new Promise((resolve) => { pending.push({ left: m.length, resolve }); write(m); }),
+    send: (m) => new Promise((resolve) => { pending.push({ left: m.length, size: m.length, resolve, dst: null }); write(m); }),
     close,
   };
 }
 
 /** { call, close } for a sequential latency case: a message as big as the case's payload
  *  (null-call: 5 bytes). */
-export async function latencyClient({ transport, address, tls, payload }) {
-  const c = await connect({ transport, address, tls });
+export async function latencyClient({ transport, address, tls, payload, owned = false }) {
+  const c = await connect({ transport, address, tls, owned });
   const size = payload === undefined ? 5 : typeof payload === "string" ? payload.length * 2 : payload.length;
   const m = message(size);
   return { call: () => c.send(m), close: c.close };
