@@ -95,6 +95,10 @@ function clientGroups(systems) {
   const idx = systems.map((_, i) => i);
   return [idx.filter((i) => ours(systems[i])), ...idx.filter((i) => !ours(systems[i])).map((i) => [i])].filter((g) => g.length);
 }
+/** Run `job` for `specs` (their job entries: `jobSystems`), one client process per group. */
+async function runGrouped(runtime, specs, jobSystems, job, pin) {
+  for (const group of clientGroups(specs)) keep(await client(runtime, { ...job, systems: group.map((i) => jobSystems[i]) }, pin), pin);
+}
 const LAT_CASES = ["null-call", "echo-1k", "bytes-64k", "bytes-1m"].filter((c) => want(opts.cases, c));
 
 /** Sequential latency of `cases` for `systems` ([{system, transport, runtime?, variant?}]). */
@@ -106,9 +110,7 @@ async function latency(runtime, cases, specs, pin) {
     progress(`${runtime} ${[...new Set(systems.map((s) => s.transport))].join("+")} ${PLACEMENT[pin]} ${kase}: ${systems.map((s) => s.variant ? `${s.system}/${s.variant}` : s.system).join(", ")}`);
     await withServers(systems, pin, async (servers) => {
       const jobSystems = systems.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, ...(s.variant ? { variant: s.variant } : {}), ...(s.libc ? { libc: s.libc } : {}), ...(s.client ?? {}) }));
-      for (const group of clientGroups(systems)) {
-        keep(await client(runtime, { module: "latency", case: kase, ...S.lat(kase), systems: group.map((i) => jobSystems[i]) }, pin), pin);
-      }
+      await runGrouped(runtime, systems, jobSystems, { module: "latency", case: kase, ...S.lat(kase) }, pin);
     });
   }
 }
@@ -179,9 +181,7 @@ const suites = {
     ].filter((s) => want(opts.systems, s.system));
     await withServers(specs, pin, async (servers) => {
       const jobSystems = specs.map((s, i) => ({ system: s.system, transport: s.transport, address: servers[i].address, connections: s.connections, ...(s.lockstep ? { lockstep: true } : {}) }));
-      for (const group of clientGroups(specs)) {
-        keep(await client("node", { module: "inflight", inflight: 64, ...S.inflight, systems: group.map((i) => jobSystems[i]) }, pin), pin);
-      }
+      await runGrouped("node", specs, jobSystems, { module: "inflight", inflight: 64, ...S.inflight }, pin);
     });
   },
   async callback(pin) {

@@ -115,8 +115,9 @@ function serveDeno(transport, address, streaming, owned) {
   return transport === "unix" ? address : `127.0.0.1:${l.addr.port}`;
 }
 
-function concat(pieces) {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+/** `pieces` back to back in new memory (from `alloc`). */
+function concat(pieces, alloc = (n) => new Uint8Array(n)) {
+  const out = alloc(pieces.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of pieces) { out.set(p, off); off += p.length; }
   return out;
@@ -162,14 +163,8 @@ function ownedArray(n) {
 const kept = [];
 /** Copy `pieces` (one received message, or several back to back) into new memory, and keep it. */
 function keepOwned(pieces) {
-  let out;
-  if (pieces.length === 1 && !allocUnsafeSlow) out = Uint8Array.prototype.slice.call(pieces[0]); // one allocate-and-copy
-  else {
-    out = ownedArray(pieces.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of pieces) { out.set(p, off); off += p.length; }
-  }
-  remember(out);
+  // one piece: slice(), one allocate-and-copy (Node's unzeroed memory goes through ownedArray)
+  remember(pieces.length === 1 && !allocUnsafeSlow ? Uint8Array.prototype.slice.call(pieces[0]) : concat(pieces, ownedArray));
 }
 function remember(bytes) {
   kept.push(bytes);
