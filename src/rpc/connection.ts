@@ -126,6 +126,22 @@ export class Connection {
     }
   }
 
+  /** Reasons reading is paused (a full outgoing queue, an in-order oneway waiting for the one
+   *  running, a memory budget): reading resumes when the last one is released. */
+  private readHolds = 0;
+
+  /** Stop reading from the peer until a matching releaseReads(). */
+  holdReads(): void {
+    if (this.readHolds++ === 0 && !this.closed) this.transport.pauseReading?.();
+  }
+
+  releaseReads(): void {
+    if (this.readHolds === 0) return;
+    if (--this.readHolds === 0 && !this.closed) this.transport.resumeReading?.();
+  }
+
+  get readsHeld(): boolean { return this.readHolds > 0; }
+
   /** Stream offset of the next unread byte. */
   private consumed(): number { return this.queue.pushed - this.queue.length; }
 

@@ -42,6 +42,20 @@ export interface TransportConnection {
    *  session copies them and calls write(); one that sends part copies the rest to its own
    *  queue and returns true. Saves the copy a frame otherwise makes out of linear memory. */
   writeNow?(bytes: Uint8Array): boolean;
+  /** Backpressure, outgoing: bytes accepted by write()/writeNow() that the kernel (or the
+   *  other end of an in-process transport) has not taken yet. A session stops reading from a
+   *  connection whose queue passes its limit, so a peer that does not read its replies sees a
+   *  full socket, as with libbinder's blocking send, instead of this side buffering without
+   *  bound (docs/limits.md). */
+  readonly bufferedAmount?: number;
+  /** Call `cb` once, the next time bufferedAmount falls to zero (at once, on a later tick, if
+   *  it is zero now, or if the connection has closed). */
+  onDrain?(cb: () => void): void;
+  /** Backpressure, incoming: stop handing chunks to the sink until resumeReading(); what the
+   *  peer sends meanwhile waits in the kernel's socket buffer (and then the peer's). Not
+   *  counted: Connection.holdReads/releaseReads pair them for the session. */
+  pauseReading?(): void;
+  resumeReading?(): void;
   /** Close gracefully (flush queued writes, then end). */
   close(): void;
   /** Who the peer is (taken at connect/accept). */
