@@ -16,12 +16,11 @@ import { fork } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as net from "node:net";
 import { ROOT, loadDist } from "./common.mjs";
+import { CODE, DESCRIPTOR, checkOneways, loadServiceClass, onewaySender } from "./lib/load-service.mjs";
+import { RawPeer } from "./lib/raw-peer.mjs";
 import { parseArgs } from "node:util";
 
-const DESCRIPTOR = "tsbinder.bench.ILoad";
-const CODE = { PING: 1, ECHO: 2, ONEWAY: 3, CHECK: 4, BIG: 5 };
 const MiB = 1024 * 1024;
 
 const { values: opt } = parseArgs({
@@ -43,40 +42,7 @@ const num = (k) => Number(opt[k]);
 // ---------------------------------------------------------------- server process
 async function server() {
   const t = await loadDist();
-  const none = () => {};
-  class Load extends t.Binder {
-    constructor() { super(DESCRIPTOR); this.seen = new Map(); }
-    onTransact(code, data, reply) {
-      if (code === CODE.BIG) { // no interface token: the raw clients send only the size
-        const n = data.readInt32();
-        return t.dispatchCall(reply, async () => new Uint8Array(n).fill(n & 0xff), (r, v) => r.writeByteArray(v));
-      }
-      data.enforceInterface(DESCRIPTOR);
-      switch (code) {
-        case CODE.PING: return t.dispatchCall(reply, async () => {}, none);
-        case CODE.ECHO: { const b = data.readByteArray(); return t.dispatchCall(reply, async () => b, (r, v) => r.writeByteArray(v)); }
-        case CODE.ONEWAY: {
-          const client = data.readInt32(), seq = data.readInt32();
-          return t.dispatchOneway(async () => {
-            const s = this.seen.get(client) ?? { next: 0, received: 0, outOfOrder: 0 };
-            if (seq !== s.next) s.outOfOrder++;
-            s.next = seq + 1;
-            s.received++;
-            this.seen.set(client, s);
-          });
-        }
-        case CODE.CHECK: {
-          const client = data.readInt32();
-          return t.dispatchCall(reply, async () => {
-            const s = this.seen.get(client) ?? { received: 0, outOfOrder: 0 };
-            this.seen.delete(client);
-            return [s.received, s.outOfOrder];
-          }, (r, v) => r.writeInt32Array(v));
-        }
-        default: return false;
-      }
-    }
-  }
+  const Load = loadServiceClass(t);
   const logged = [];
   const srv = await t.listenUnix(opt.path, { maxThreads: 1, logger: { warn: (m) => { if (logged.length < 50) logged.push(m); } } });
   srv.setRoot(new Load());
@@ -99,8 +65,8 @@ async function ordinaryClient(t, id, calls, burst) {
     session = await t.connectUnix(opt.path);
     const root = await session.getRoot();
     const payload = new Uint8Array(64 + (id % 64) * 63).fill(id & 0xff);
-    let seq = 0;
-    const oneway = () => { out.oneways++; out.calls++; return t.transactOneway(root, DESCRIPTOR, CODE.ONEWAY, t.FLAG_ONEWAY, (d) => { d.writeInt32(id); d.writeInt32(seq++); }); };
+    const sender = onewaySender(t, root, id);
+    const oneway = () => { out.oneways++; out.calls++; return sender.send(); };
     for (let i = 0; i < calls; i++) {
       const k = i % 5;
       try {
@@ -122,7 +88,7 @@ async function ordinaryClient(t, id, calls, burst) {
       for (let i = 0; i < burst; i++) sent.push(oneway().catch(() => { out.lost++; }));
       await Promise.all(sent);
     }
-    const [received, outOfOrder] = await t.transactCall(root, DESCRIPTOR, CODE.CHECK, 0, (d) => d.writeInt32(id), (r) => r.readInt32Array());
+    const [received, outOfOrder] = await checkOneways(t, root, id);
     out.reordered += outOfOrder;
     out.missing += out.oneways - received;
   } catch (e) {
@@ -136,46 +102,24 @@ async function ordinaryClient(t, id, calls, burst) {
 
 /** A client that asks for 16 replies of 1 MiB at once and then reads them slowly: the server
  *  must hold back (stop reading this client) rather than buffer every reply. */
-async function slowReader(t, structs) {
+async function slowReader(structs) {
   const out = { calls: 0, lost: 0, bytes: 0 };
-  const s = await new Promise((resolve, reject) => { const c = net.connect({ path: opt.path }, () => resolve(c)); c.once("error", reject); });
-  let buf = Buffer.alloc(0);
-  let wake = null;
-  s.on("data", (d) => { buf = buf.length ? Buffer.concat([buf, d]) : d; s.pause(); setTimeout(() => s.resume(), 5); wake?.(); });
-  s.on("close", () => wake?.());
-  s.on("error", () => {});
-  const read = async (n) => {
-    while (buf.length < n) { if (s.destroyed) throw new Error("closed"); await new Promise((r) => { wake = r; }); }
-    const b = buf.subarray(0, n); buf = buf.subarray(n); return b;
-  };
-  const transact = (address, code, data) => {
-    const tx = structs.encodeTransaction(1, { address, code, flags: 0, asyncNumber: 0n, parcelDataSize: data.length });
-    s.write(Buffer.concat([structs.encodeWireHeader(structs.Command.TRANSACT, tx.length + data.length), tx, data]));
-  };
-  const readReply = async () => {
-    for (;;) {
-      const h = await read(16);
-      const body = await read(h.readUInt32LE(4));
-      if (h.readUInt32LE(0) === structs.Command.REPLY) return body;
-    }
-  };
+  const peer = await RawPeer.connect(opt.path, structs);
+  // read a little at a time: every chunk that arrives pauses the socket for 5 ms
+  peer.onData = () => { peer.s.pause(); setTimeout(() => peer.s.resume(), 5); };
   try {
-    s.write(structs.encodeConnectionHeader({ version: 1, options: 0, fdMode: 0, sessionId: null }));
-    s.write(structs.encodeConnectionInit());
-    await read(8);
-    transact({ options: 0, id: 0 }, structs.SpecialTransaction.GET_ROOT, new Uint8Array(0));
-    const r = await readReply();
-    const root = { options: r.readUInt32LE(24), id: r.readUInt32LE(28) };
+    await peer.handshake();
+    const root = await peer.root();
     const arg = Buffer.alloc(4); arg.writeInt32LE(MiB);
-    for (let i = 0; i < 16; i++) transact(root, CODE.BIG, arg);
+    for (let i = 0; i < 16; i++) peer.transact(root, CODE.BIG, arg);
     for (let i = 0; i < 16; i++) {
-      const body = await readReply();
+      const body = await peer.readReply();
       const status = body.readInt32LE(0), len = body.readInt32LE(24);
       if (status !== 0 || body.readInt32LE(20) !== 0 || len !== MiB) out.lost++;
       else { out.calls++; out.bytes += len; }
     }
   } catch { out.lost += 16 - out.calls - out.lost; }
-  s.destroy();
+  peer.destroy();
   return out;
 }
 
@@ -185,7 +129,7 @@ async function clients() {
   const from = num("from"), to = num("to"), calls = num("calls"), burst = num("burst");
   const jobs = [];
   for (let id = from; id < to; id++) {
-    if (id < num("slow")) jobs.push(slowReader(t, structs).then((r) => ({ kind: "slow", ...r })));
+    if (id < num("slow")) jobs.push(slowReader(structs).then((r) => ({ kind: "slow", ...r })));
     else jobs.push(ordinaryClient(t, id, calls, id % 10 === 0 ? burst : 0).then((r) => ({ kind: id % 10 === 0 ? "burst" : "plain", ...r })));
   }
   process.send(await Promise.all(jobs));
