@@ -97,6 +97,13 @@ export class Parcel {
   _fds: ParcelFileDescriptor[] = NO_FDS;
   /** @internal per entry of `_fds`: owned here (received, or written with takeOwnership). */
   _fdOwned: boolean[] = NO_OWNED;
+  /** @internal every fd written from now on is owned (closed with the parcel), whatever the
+   *  writer asked: set on a reply while a generated stub writes its results, so descriptors
+   *  nested in parcelables, unions and arrays are closed once the reply is sent, as the Java
+   *  and C++ backends close them (ownership of results passes to the reply). */
+  _ownWrittenFds = false;
+  /** @internal with _ownWrittenFds: an fd could not be written (the session carries none). */
+  _fdsRefused = false;
   /** @internal in the FinalizationRegistry (see enrol). */
   _registered = false;
 
@@ -145,6 +152,7 @@ export class Parcel {
   /** Drop the contents, keep the allocation. */
   reset(): void {
     core.parcel_reset(this.h());
+    this._fdsRefused = false;
     this.dropFds();
   }
 
@@ -520,8 +528,25 @@ export class Parcel {
    *  it). Needs a session that carries fds (else FDS_NOT_ALLOWED). */
   writeFileDescriptor(fd: ParcelFileDescriptor, takeOwnership = false): void {
     if (!(fd instanceof ParcelFileDescriptor) || fd.fd < 0) this.badValue("open ParcelFileDescriptor", fd);
+    if (this._ownWrittenFds) takeOwnership = true;
     const index = core.parcel_writeFd(this.h());
-    if (index < 0) this.raise();
+    if (index < 0) {
+      // A descriptor handed over is the parcel's even when it cannot carry it: closed here, as
+      // libbinder's unique_fd is on the way out of its writeFileDescriptor (else it leaks).
+      if (takeOwnership) fd.close();
+      if (this.field(F.ERR) === ParcelErrorCode.FDS_NOT_ALLOWED) {
+        this.setField(F.ERR, 0);
+        if (this._ownWrittenFds) {
+          // a stub writing results: carry on, so every descriptor still to come is handed over
+          // (and closed) too; the session answers FDS_NOT_ALLOWED instead of this reply
+          this._fdsRefused = true;
+          return;
+        }
+        // libbinder's status, so a stub's failure reaches the caller as FDS_NOT_ALLOWED
+        throw new BinderError(StatusCode.FDS_NOT_ALLOWED, "this parcel's session does not carry file descriptors (connect with fileDescriptors: true, wire v1+, over a transport that can pass them)");
+      }
+      this.raise();
+    }
     this.addFd(fd, takeOwnership);
   }
   /** Read an fd object: a NEW ParcelFileDescriptor owning a duplicate of the descriptor

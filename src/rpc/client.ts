@@ -58,7 +58,7 @@ export function attach(tc: TransportConnection): { queue: ByteQueue; onData: Hoo
       queue.push(copyBytes(chunk));
       // fds that came before the session took the connection over wait for it (adopt)
       if (fds && fds.length) {
-        if (chunk.length) hooks.early.push({ at: queue.pushed - 1, fds });
+        if (chunk.length) hooks.early.push({ from: queue.pushed - chunk.length, at: queue.pushed - 1, fds });
         else closeRawFds(fds);
       }
     },

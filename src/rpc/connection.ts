@@ -14,6 +14,10 @@ import type { Parcel } from "../parcel/parcel.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../parcel/file-descriptor.js";
 import { ownBytes } from "../core/core.js";
 
+/** RpcWireHeader: the bytes libbinder reads with a control buffer (fds) at a message's start.
+ *  (Fds ride on versioned-wire sessions only, which have no length prefix.) */
+const WIRE_HEADER_SIZE = 16;
+
 export interface CallFrame {
   kind: "call";
   /** Settles the caller's promise: with the reply parcel, or with what `read` made of it. */
@@ -21,6 +25,9 @@ export interface CallFrame {
   reject(e: Error): void;
   /** Reads the reply the moment it arrives (IBinder.transactRead); the session disposes it. */
   read: ((reply: Parcel) => unknown) | undefined;
+  /** What the session needs to learn, from this call's reply, whether the peer returns call
+   *  targets' references (target-acks.ts); null once it knows. */
+  ack: object | null;
 }
 export interface ServeFrame {
   kind: "serve";
@@ -29,8 +36,8 @@ export interface ServeFrame {
 }
 export type Frame = CallFrame | ServeFrame;
 
-/** Fds received with a chunk whose last byte is at stream offset `at`. */
-export interface FdBatch { at: number; fds: number[] }
+/** Fds received with a chunk that began at stream offset `from` and whose last byte is at `at`. */
+export interface FdBatch { from: number; at: number; fds: number[] }
 
 export interface ConnectionOwner {
   onCommand(conn: Connection, cmd: Incoming): void;
@@ -86,16 +93,23 @@ export class Connection {
   /** Called by the transport sink for every chunk (fds: SCM_RIGHTS received with it, now
    *  owned by this connection).
    *
-   *  Which message do fds belong to? Senders attach them to the first sendmsg of their
-   *  message (rpc-wire §1.8), and a Linux stream recvmsg stops right after the buffer that
-   *  carried fds, though it may begin with the tail of the message before. So the fds belong
-   *  to the message that contains the LAST byte of the chunk they arrived with. */
+   *  Which message do fds belong to? libbinder reads a message's 16-byte header with
+   *  recvmsg(2) and a control buffer, then its body without one (RpcState getAndExecuteCommand
+   *  / waitForReply, RpcTransportRaw interruptableReadFully): fds go to the message whose
+   *  header read receives them, and fds that arrive during a body read are dropped. The kernel
+   *  hands a sendmsg's fds to the first recvmsg that reads any of its bytes, and ends that
+   *  recvmsg after them (unix_stream_read_generic). So a sender must start a message with the
+   *  sendmsg that carries its fds (fd-send-queue.ts); then the chunk they arrive with ends
+   *  inside that message, though it may begin with the tail of the one before. Hence: the fds
+   *  belong to the message holding the chunk's LAST byte, provided the chunk reaches into that
+   *  message's header; a chunk that starts past the header brought them with body bytes, and
+   *  libbinder would have dropped them: so do we (takeFds). */
   onData(chunk: Uint8Array, fds?: number[], lent = false): void {
     if (fds && fds.length) {
       if (this.closed || chunk.length === 0) {
         closeRawFds(fds);
       } else {
-        this.pendingFds.push({ at: this.queue.pushed + chunk.length - 1, fds });
+        this.pendingFds.push({ from: this.queue.pushed, at: this.queue.pushed + chunk.length - 1, fds });
         this.pendingFdCount += fds.length;
       }
     }
@@ -115,7 +129,8 @@ export class Connection {
     try {
       for (;;) {
         if (this.closed) { this.dropFds(Infinity); return; }
-        const cmd = reader.next(this.queue, this.pendingFds.length ? () => this.takeFds() : undefined);
+        const start = this.consumed();
+        const cmd = reader.next(this.queue, this.pendingFds.length ? () => this.takeFds(start) : undefined);
         if (!cmd) return;
         // fds that came with a frame that carries no parcel (DEC_STRONG) are closed
         if (this.pendingFds.length) this.dropFds(this.consumed());
@@ -145,14 +160,17 @@ export class Connection {
   /** Stream offset of the next unread byte. */
   private consumed(): number { return this.queue.pushed - this.queue.length; }
 
-  /** The fds of the frame just read (the reader has consumed it from the queue). */
-  private takeFds(): number[] {
+  /** The fds of the frame just read, which began at stream offset `start` (the reader has
+   *  consumed it from the queue). Fds that came only with its body are closed (see onData). */
+  private takeFds(start: number): number[] {
     const end = this.consumed();
+    const headerEnd = start + WIRE_HEADER_SIZE;
     const out: number[] = [];
     while (this.pendingFds.length && this.pendingFds[0]!.at < end) {
       const b = this.pendingFds.shift()!;
       this.pendingFdCount -= b.fds.length;
-      out.push(...b.fds);
+      if (b.from < headerEnd) out.push(...b.fds);
+      else closeRawFds(b.fds);
     }
     return out;
   }
@@ -171,8 +189,8 @@ export class Connection {
   /** Send a TRANSACT and push its call frame (the caller checked the connection is usable).
    *  On a connection whose only frame is our call, the new call is pipelined behind it. */
   call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (value: unknown) => void, reject: (e: Error) => void,
-      borrowed = false, read?: (reply: Parcel) => unknown): void {
-    const frame: CallFrame = { kind: "call", resolve, reject, read };
+      borrowed = false, read?: (reply: Parcel) => unknown, ack: object | null = null): void {
+    const frame: CallFrame = { kind: "call", resolve, reject, read, ack };
     if (this.stack.length === 1 && this.stack[0]!.kind === "call") this.pipelined.push(frame);
     else this.stack.push(frame);
     this.send(bytes, fds, false, borrowed);

@@ -3,7 +3,7 @@
 // created by RpcServer. Both sides serve incoming transactions and make outgoing calls.
 import { Parcel } from "../parcel/parcel.js";
 import { ownBytes } from "../core/core.js";
-import { ParcelError } from "../parcel/errors.js";
+import { ParcelError, ParcelErrorCode } from "../parcel/errors.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds, dupRawFds } from "../parcel/file-descriptor.js";
 import { Binder } from "../binder/binder.js";
 import { BinderProxy, type ProxyHost } from "../binder/proxy.js";
@@ -22,6 +22,9 @@ import type { PeerIdentity, TransportConnection } from "./transport.js";
 import type { ByteQueue } from "./byte-queue.js";
 import { type Logger, defaultLogger } from "./log.js";
 import { DEFAULT_PIPELINE_DEPTH, FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "./pipelining.js";
+import { LIBBINDER_MAX_BODY, SPECIAL_MAX_FRAME_BODY, frameBody } from "./frame-size.js";
+import { TargetAcks, type AckTicket } from "./target-acks.js";
+import { SIZES } from "../core/core.js";
 
 /** What the code handling an incoming transaction runs inside. */
 export interface CallContext {
@@ -46,6 +49,11 @@ export function getCallingIdentity(): PeerIdentity | null {
 export interface SessionLimits {
   /** Largest frame body accepted from the peer, in bytes (default 16 MiB). */
   maxFrameBody: number;
+  /** Largest frame body sent to a peer that has not said it accepts more (default 100,000:
+   *  libbinder's kMaxTransactionAllocation up to Android 15; Android 16 takes 600 KiB). A
+   *  larger request or reply is refused with FAILED_TRANSACTION before anything is written.
+   *  tsbinder peers agree on larger frames (frame-size.ts). */
+  maxSentFrameBody: number;
   /** Entries in one parcel's object table (default 1,024; libbinder sends at most 253 fds). */
   maxParcelObjects: number;
   /** Oneway calls parked per object before the session is ended (libbinder: 10,000). */
@@ -65,6 +73,7 @@ export interface SessionLimits {
 }
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxFrameBody: 16 * 1024 * 1024,
+  maxSentFrameBody: LIBBINDER_MAX_BODY,
   maxParcelObjects: 1024,
   maxParkedOneways: 10_000,
   maxQueuedBytes: 64 * 1024 * 1024,
@@ -105,6 +114,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   /** Calls in flight per connection agreed with the peer (1: one call per connection, as
    *  libbinder); `asked` while the client's SPECIAL_PIPELINE_DEPTH is on its way. */
   private pipeline: number | "asked" | null = null;
+  /** Largest frame body the peer said it accepts (frame-size.ts); a promise while asking. */
+  private peerMaxBody: number | Promise<number> | null = null;
+  /** Whether the peer returns call targets' references (target-acks.ts). */
+  private readonly targetAcks: TargetAcks;
   readonly codec: ObjectCodec;
 
   constructor(init: SessionInit) {
@@ -115,6 +128,8 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...init.limits };
     this.logger = init.logger ?? defaultLogger;
     this.rootProvider = init.root;
+    // r34: neither rsbinder nor tsbinder counts call targets (see resolveTarget)
+    this.targetAcks = new TargetAcks(this.dialect.r34 ? "kept" : "unknown");
     this.state = new RpcState(this, this.isServer, this.dialect.r34, () => {
       // libbinder: "RpcState has no binders left" ends the session
       queueMicrotask(() => { if (this.state.size === 0) this.shutdown(); });
@@ -204,16 +219,22 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     if (this.ended !== undefined) return Promise.reject(new DeadObjectError());
     let bytes: Uint8Array;
     let topLevel = false;
+    let ticket: AckTicket | null = null;
+    let node: Node | undefined;
+    let counted = false;
     const oneway = (flags & FLAG_ONEWAY) !== 0;
     try {
       if (data._objects !== this.codec && (data._hasBinders || data._mode() !== parcelMode(this.dialect))) {
         // binders in it were flattened for another owner, or its layout is another dialect's
         throw new BinderError(StatusCode.BAD_TYPE, "parcel was not made for this session: obtain it with binder.newParcel()");
       }
-      const node = this.state.nodes.get(proxy._key);
+      node = this.state.nodes.get(proxy._key);
       if (!node || node.local) throw new DeadObjectError("proxy no longer belongs to this session");
-      // transacting on a proxy counts as sending it (the peer returns the reference)
-      const addr = this.dialect.r34 ? node.addr : this.state.proxyLeaving(proxy._key);
+      // transacting on a proxy counts as sending it (a libbinder peer returns the reference;
+      // one that does not is found out by target-acks.ts)
+      counted = this.targetAcks.counting;
+      const addr = counted ? this.state.proxyLeaving(proxy._key) : node.addr;
+      if (counted) ticket = this.targetAcks.sending(node, oneway);
       const asyncNumber = oneway ? node.asyncNumber++ : 0;
       // once pipelining is agreed, a top-level call says so: the peer must never take it for
       // a nested call (pipelining.ts)
@@ -229,7 +250,25 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     try {
       fds = this.outgoingFds(data);
     } catch (e) {
+      this.unsend(node!, counted, ticket, oneway);
       return Promise.reject(e);
+    }
+    const body = frameBody(bytes, this.headerSize);
+    if (body > this.sendLimit) {
+      // the peer has not said it takes frames this large (frame-size.ts)
+      if (oneway || this.peerMaxBody !== null && typeof this.peerMaxBody === "number" || this.isServer || this.dialect.r34) {
+        this.unsend(node!, counted, ticket, oneway);
+        closeRawFds(fds);
+        return Promise.reject(this.tooLarge("request", body));
+      }
+      const own = ownBytes(bytes);
+      const n = node!;
+      return this.askFrameSize().then((limit) => {
+        if (body <= limit) return this.roundTrip(own, fds, topLevel, false, read, ticket);
+        this.unsend(n, counted, ticket, false);
+        closeRawFds(fds);
+        throw this.tooLarge("request", body);
+      });
     }
     if (oneway) {
       try {
@@ -241,7 +280,43 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const empty = this.newParcel();
       return Promise.resolve(empty);
     }
-    return this.roundTrip(bytes, fds, topLevel, true, read);
+    return this.roundTrip(bytes, fds, topLevel, true, read, ticket);
+  }
+
+  /** A transaction counted as sent was not: undo what transactOut counted for it. */
+  private unsend(node: Node, counted: boolean, ticket: AckTicket | null, oneway: boolean): void {
+    if (oneway) node.asyncNumber--;
+    if (!counted) return;
+    this.targetAcks.unsent(node, ticket);
+    this.state.forgetSent(node, 1);
+  }
+
+  /** Bytes in front of a frame's body (RpcWireHeader, and the r34 length prefix). */
+  private get headerSize(): number { return SIZES.wireHeader + (this.dialect.r34 ? SIZES.r34Prefix : 0); }
+
+  /** Largest frame body we may send the peer now. */
+  private get sendLimit(): number {
+    return typeof this.peerMaxBody === "number" ? this.peerMaxBody : this.limits.maxSentFrameBody;
+  }
+
+  private tooLarge(what: "request" | "reply", body: number): BinderError {
+    return new BinderError(StatusCode.FAILED_TRANSACTION,
+      `${what} of ${body} bytes is larger than the ${this.sendLimit} bytes the peer accepts (libbinder: 100,000 up to Android 15, 600 KiB from 16; SessionLimits.maxSentFrameBody)`);
+  }
+
+  /** A client on the versioned wire asks the peer, once, how large a frame it accepts (a
+   *  tsbinder extension: libbinder and rsbinder answer UNKNOWN_TRANSACTION). */
+  private askFrameSize(): Promise<number> {
+    if (typeof this.peerMaxBody === "number") return Promise.resolve(this.peerMaxBody);
+    if (this.peerMaxBody) return this.peerMaxBody;
+    const fallback = this.limits.maxSentFrameBody;
+    const asked = this.special(SPECIAL_MAX_FRAME_BODY, (d) => d.writeInt32(Math.min(this.limits.maxFrameBody, 0x7fffffff))).then((reply) => {
+      let agreed = fallback;
+      try { agreed = reply.readInt32(); } catch { /* a short answer agrees to nothing */ } finally { reply.dispose(); }
+      return agreed > 0 ? agreed : fallback;
+    }, () => fallback).then((limit) => (this.peerMaxBody = limit));
+    this.peerMaxBody = asked;
+    return asked;
   }
 
   /** Duplicates of the fds of an outgoing parcel, for the transport to send and close (so the
@@ -263,17 +338,17 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
    *  so it may be pipelined behind another call. `borrowed`: `bytes` is a view of linear
    *  memory, sent at once or copied. */
   private roundTrip(bytes: Uint8Array, fds: readonly number[] | undefined, topLevel = false, borrowed = false,
-      read?: (reply: Parcel) => unknown): Promise<any> {
+      read?: (reply: Parcel) => unknown, ack: AckTicket | null = null): Promise<any> {
     return new Promise<unknown>((resolve, reject) => {
       try {
         // the common case: a connection is free now, so no waiter is made
         const now = this.connectionNow();
-        if (now) return now.call(bytes, fds, resolve, reject, borrowed, read);
+        if (now) return now.call(bytes, fds, resolve, reject, borrowed, read, ack);
         // anything below may call into the core (asking for a pipeline): own the frame first
         if (borrowed) bytes = ownBytes(bytes);
         const conn = this.pipelineConnection(topLevel);
-        if (conn) return conn.call(bytes, fds, resolve, reject, false, read);
-        const send: Waiter = (c) => c.call(bytes, fds, resolve, reject, false, read);
+        if (conn) return conn.call(bytes, fds, resolve, reject, false, read, ack);
+        const send: Waiter = (c) => c.call(bytes, fds, resolve, reject, false, read, ack);
         send.drop = (e) => { closeRawFds(fds); reject(e); };
         send.topLevel = topLevel;
         this.waitForConnection(send, (e) => { closeRawFds(fds); reject(e); });
@@ -403,6 +478,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
           cmd.parcel.dispose();
           throw new ProtocolError("REPLY with no call waiting for it");
         }
+        if (frame.ack) this.learnTargetAcks(frame.ack as AckTicket, cmd.status === StatusCode.OK);
         if (cmd.status !== StatusCode.OK) {
           cmd.parcel.dispose();
           frame.reject(cmd.status === StatusCode.UNKNOWN_TRANSACTION ? new UnknownTransactionError() :
@@ -415,6 +491,8 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         return;
       }
       case 2: {
+        const target = this.state.lookup(cmd.addr);
+        if (target) this.targetAcks.returned(target);
         const problem = this.state.decStrong(cmd.addr, cmd.amount);
         if (problem) {
           if (this.limits.strictRefcounts) throw new ProtocolError(problem);
@@ -439,6 +517,14 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         this.serveTwoWay(conn, cmd);
       }
     }
+  }
+
+  /** The reply to a call whose ticket may tell whether the peer returns call targets. */
+  private learnTargetAcks(ticket: AckTicket, ok: boolean): void {
+    const forget = this.targetAcks.replied(ticket, ok);
+    if (!forget) return;
+    this.logger.debug?.(`session ${this.label}: the peer does not return call targets' references (rsbinder): not counting them`);
+    for (const [node, n] of forget) this.state.forgetSent(node, n);
   }
 
   /** A call the client marked top-level (pipelining.ts): never nested; served once this
@@ -504,6 +590,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   private finishExecute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>, reply: Parcel, target: Node | null, status: number): void {
+    // (status may become FDS_NOT_ALLOWED or FAILED_TRANSACTION below)
     tx.parcel.dispose();
     if (this.ended !== undefined || conn.closed) { reply.dispose(); return; }
     // libbinder returns the reference the call target arrived with just before the reply:
@@ -513,12 +600,28 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const n = this.state.takeExcessRefs(target);
       if (n > 0) refs = { addr: target.addr, amount: n };
     }
+    // a stub's result held descriptors this session cannot carry: all were closed (parcel.ts)
+    if (reply._fdsRefused && status === StatusCode.OK) { reply.reset(); status = StatusCode.FDS_NOT_ALLOWED; }
     let bytes: Uint8Array;
     let fds: readonly number[] | undefined;
     try {
-      bytes = replyFrame(reply, this.dialect, status, refs, true);
       fds = status === StatusCode.OK ? this.outgoingFds(reply) : undefined;
+      if (fds && refs) {
+        // fds ride with the first byte of their own message (connection.ts onData): the
+        // DEC_STRONG goes first, in a write of its own, as libbinder sends it
+        conn.write(decStrongFrame(this.dialect, refs.addr, refs.amount));
+        refs = null;
+      }
+      bytes = replyFrame(reply, this.dialect, status, refs, true);
+      const lead = refs ? SIZES.wireHeader + SIZES.decStrong : 0;
+      const body = frameBody(bytes, this.headerSize, lead);
+      if (body > this.sendLimit) {
+        // libbinder (Android 16) answers FAILED_TRANSACTION rather than send such a reply
+        closeRawFds(fds);
+        throw this.tooLarge("reply", body);
+      }
     } catch (e) {
+      fds = undefined;
       reply.reset();
       bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn), refs, true);
     }
@@ -627,6 +730,14 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         reply.writeInt32(agreed);
         return StatusCode.OK;
       }
+      case SPECIAL_MAX_FRAME_BODY: {
+        // the tsbinder extension (frame-size.ts): the client says what it accepts, we answer
+        if (!this.isServer || this.dialect.r34) return StatusCode.UNKNOWN_TRANSACTION;
+        const theirs = data.readInt32();
+        if (theirs > 0) this.peerMaxBody = theirs;
+        reply.writeInt32(Math.min(this.limits.maxFrameBody, 0x7fffffff));
+        return StatusCode.OK;
+      }
       default:
         return StatusCode.UNKNOWN_TRANSACTION;
     }
@@ -639,7 +750,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       queueMicrotask(() => this.onProtocolError(conn, e));
       return StatusCode.BAD_VALUE;
     }
-    if (e instanceof ParcelError) return StatusCode.BAD_VALUE;
+    if (e instanceof ParcelError) return e.errno === ParcelErrorCode.FDS_NOT_ALLOWED ? StatusCode.FDS_NOT_ALLOWED : StatusCode.BAD_VALUE;
     this.logger.warn(`session ${this.label}: transaction handler threw: ${(e as Error)?.stack ?? e}`);
     return StatusCode.UNKNOWN_ERROR;
   }

@@ -152,6 +152,14 @@ export class RpcState {
     return null;
   }
 
+  /** References counted as sent that the peer will never return (a call that was not sent
+   *  after all; call targets of a peer that keeps them, target-acks.ts). */
+  forgetSent(node: Node, amount: number): void {
+    if (this.terminated || this.nodes.get(node.key) !== node) return;
+    node.timesSent -= Math.min(amount, node.timesSent);
+    this.tryErase(node);
+  }
+
   private tryErase(node: Node): void {
     if (node.timesSent !== 0 || node.timesRecd !== 0) return;
     if (!node.local && node.proxy?.deref() && !node.proxy.deref()!._released) return;

@@ -106,6 +106,10 @@ export function dispatchCall<T>(reply: Parcel, call: () => T | PromiseLike<T>, w
 
 function writeResult<T>(reply: Parcel, result: T, writeReply: (reply: Parcel, result: T) => void): true {
   reply.writeNoException();
+  // results hand every descriptor in them over to the reply, however deeply nested (fields of
+  // parcelables and unions, array elements): closed once it is sent, as the Java and C++
+  // backends close returned descriptors
+  reply._ownWrittenFds = true;
   writeReply(reply, result);
   return true;
 }
