@@ -21,13 +21,9 @@ vi.mock("tsbinder", async (importOriginal) => {
 const REPLY = 1, DEC_STRONG = 2;
 let tsb: any;
 let gen: Record<string, any>;
+beforeAll(async () => ({ tsb, gen } = await loadFdAidl("fd-boundaries")));
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
-
-beforeAll(async () => {
-  tsb = await import("tsbinder");
-  gen = await loadFdAidl("fd-boundaries");
-});
 
 function text(pfd: any): string {
   const buf = Buffer.alloc(64);

@@ -16,13 +16,9 @@ vi.mock("tsbinder", async (importOriginal) => {
 
 let tsb: any;
 let gen: Record<string, any>;
+beforeAll(async () => ({ tsb, gen } = await loadFdAidl("fd-ownership")));
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
-
-beforeAll(async () => {
-  tsb = await import("tsbinder");
-  gen = await loadFdAidl("fd-ownership");
-});
 
 const openFds = () => readdirSync("/proc/self/fd").length;
 /** Descriptors are closed synchronously once a reply is sent, but the peer's socket and the

@@ -14,8 +14,9 @@
 //   - file descriptors over Unix sockets (fixtures/bun/fds.mjs; runtimes/bun/unix-fds.ts),
 //     Bun↔Bun and Bun↔Node each side as server: a pipe's write end passed and written by the
 //     other side, 100 fds in one call, an fd in a reply, 2,000 calls with fds and no fd leak on
-//     either side (nor after 20 sessions came and went), and a Bun process exits by itself
-//     once its session (or server) is shut down.
+//     either side (nor after 20 sessions came and went), a session without fds refused
+//     (FDS_NOT_ALLOWED) 200 replies that would carry one with no fd leaked by the server, and a
+//     Bun process exits by itself once its session (or server) is shut down.
 // Sessions run fixtures/matrix/peer.mjs (the matrix's script, unchanged in every runtime). A
 // missing dist/ is a failure, not a skip.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -178,7 +179,10 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
     many: { calls: number; sameInode: boolean; repliesOk: boolean; before: { client: number; server: number }; after: { client: number; server: number } };
     latencyUs: { withFd: number; withoutFd: number };
     sessions: { count: number; before: { client: number; server: number }; after: { client: number; server: number } };
+    refused: { statuses: (number | string)[]; before: number; after: number; write: number | string };
   }
+  /** libbinder's FDS_NOT_ALLOWED (UNKNOWN_ERROR + 7). */
+  const FDS_NOT_ALLOWED = -2147483648 + 7;
   const pairs: [Runtime, Runtime][] = [["bun", "bun"], ["bun", "node"], ["node", "bun"]];
   for (const [serverRt, clientRt] of pairs) {
     it(`${serverRt} server, ${clientRt} client: pipes both ways, 100 fds in a call, 2,000 calls without a leak, clean exit`, async () => {
@@ -202,6 +206,9 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
       expect(r.many.after.client - r.many.before.client, `${label} client fds ${JSON.stringify(r.many)}`).toBeLessThanOrEqual(2);
       expect(r.many.after.server - r.many.before.server, `${label} server fds ${JSON.stringify(r.many)}`).toBeLessThanOrEqual(2);
       expect(r.sessions.after, `${label} fds after 20 sessions came and went ${JSON.stringify(r.sessions)}`).toEqual(r.sessions.before);
+      expect(r.refused.statuses, `${label} replies with an fd to a session without fds`).toEqual([FDS_NOT_ALLOWED]);
+      expect(r.refused.after, `${label} server fds after 200 refused replies ${JSON.stringify(r.refused)}`).toBe(r.refused.before);
+      expect(r.refused.write, `${label} writing an fd on a session without fds`).toBe(FDS_NOT_ALLOWED);
       console.log(`${label} latency per call: ${r.latencyUs.withFd} µs with an fd, ${r.latencyUs.withoutFd} µs without`);
       // a Bun client exits by itself once its session is shut down (the reactor thread does not
       // hold the process), and a Bun server once it is shut down (after its client has gone)

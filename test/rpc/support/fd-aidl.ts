@@ -34,14 +34,16 @@ interface IFds {
 /** What each method returns, in fds (with the `many` count fixed by the caller). */
 export const FDS_PER_CALL = { make: 1, maybe: 1, pair: 2, unionFd: 1, outFd: 2, inoutFd: 2 } as const;
 
-export async function loadFdAidl(name: string): Promise<Record<string, any>> {
+/** The generated code (compiled into .tmp/aidl-tests/`name`) and the bridged "tsbinder". */
+export async function loadFdAidl(name: string): Promise<{ tsb: any; gen: Record<string, any> }> {
+  const tsb = await import("tsbinder" as string);
   const r = compileSources(FDS_AIDL);
   if (r.errors.length) throw new Error(r.errors.map((e) => e.message).join("\n"));
   const out = freshDir(name);
   writeOutput(r.files, out);
   const gen: Record<string, any> = {};
   for (const f of ["IFds", "FdPair", "FdOrInt"]) Object.assign(gen, await import(pathToFileURL(join(out, `fdtest/${f}.ts`)).href));
-  return gen;
+  return { tsb, gen };
 }
 
 /** A pipe's read end holding `text` (the write end is closed). */
