@@ -42,7 +42,9 @@ async function server() {
   let logLines = 0;
   const firstLines = [];
   const logger = { warn: (m) => { logLines++; if (firstLines.length < 5) firstLines.push(String(m).slice(0, 200)); } };
-  const srv = await t.listenUnix(opt.path, { logger, ...JSON.parse(opt["server-options"]) });
+  // the raw attackers ask for 1 MiB replies without the larger-frames extension (docs/protocol.md
+  // §6.2), which a server would otherwise refuse (FAILED_TRANSACTION) instead of queueing
+  const srv = await t.listenUnix(opt.path, { logger, limits: { maxSentFrameBody: 16 * MiB }, ...JSON.parse(opt["server-options"]) });
   chmodSync(opt.path, 0o777); // the uid-hog attacker runs as another user
   srv.setRoot(new Service());
   let peak = 0;

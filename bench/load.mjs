@@ -44,7 +44,9 @@ async function server() {
   const t = await loadDist();
   const Load = loadServiceClass(t);
   const logged = [];
-  const srv = await t.listenUnix(opt.path, { maxThreads: 1, logger: { warn: (m) => { if (logged.length < 50) logged.push(m); } } });
+  // the raw slow readers ask for 1 MiB replies without the larger-frames extension
+  // (docs/protocol.md §6.2), which a server would otherwise answer with FAILED_TRANSACTION
+  const srv = await t.listenUnix(opt.path, { maxThreads: 1, limits: { maxSentFrameBody: 16 * MiB }, logger: { warn: (m) => { if (logged.length < 50) logged.push(m); } } });
   srv.setRoot(new Load());
   let peak = 0;
   const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };

@@ -65,6 +65,9 @@ export class Connection {
    *  count of pushed bytes) of the last byte of the chunk it came with (see onData). */
   private pendingFds: FdBatch[] = [];
   private pendingFdCount = 0;
+  /** Stream offset of the frame being read (its header may have been consumed already). */
+  private frameStart = 0;
+  private readonly takeFdsFn = () => this.takeFds();
   closed = false;
 
   constructor(
@@ -87,6 +90,7 @@ export class Connection {
   /** Switch from handshake reads to frame processing. */
   beginFrames(reader: FrameReader): void {
     this.reader = reader;
+    this.frameStart = this.consumed();
     this.pump();
   }
 
@@ -129,9 +133,9 @@ export class Connection {
     try {
       for (;;) {
         if (this.closed) { this.dropFds(Infinity); return; }
-        const start = this.consumed();
-        const cmd = reader.next(this.queue, this.pendingFds.length ? () => this.takeFds(start) : undefined);
+        const cmd = reader.next(this.queue, this.pendingFds.length ? this.takeFdsFn : undefined);
         if (!cmd) return;
+        this.frameStart = this.consumed();
         // fds that came with a frame that carries no parcel (DEC_STRONG) are closed
         if (this.pendingFds.length) this.dropFds(this.consumed());
         this.owner.onCommand(this, cmd);
@@ -160,11 +164,11 @@ export class Connection {
   /** Stream offset of the next unread byte. */
   private consumed(): number { return this.queue.pushed - this.queue.length; }
 
-  /** The fds of the frame just read, which began at stream offset `start` (the reader has
-   *  consumed it from the queue). Fds that came only with its body are closed (see onData). */
-  private takeFds(start: number): number[] {
+  /** The fds of the frame just read (the reader has consumed it from the queue). Fds that
+   *  came only with its body are closed (see onData). */
+  private takeFds(): number[] {
     const end = this.consumed();
-    const headerEnd = start + WIRE_HEADER_SIZE;
+    const headerEnd = this.frameStart + WIRE_HEADER_SIZE;
     const out: number[] = [];
     while (this.pendingFds.length && this.pendingFds[0]!.at < end) {
       const b = this.pendingFds.shift()!;

@@ -339,7 +339,8 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
 
 describe.runIf(process.platform === "linux")("which message received descriptors belong to", () => {
   // A Linux stream recvmsg ends right after the buffer that carried fds but may begin with the
-  // tail of the message before, so fds go to the message holding the chunk's LAST byte.
+  // tail of the message before, so fds go to the message holding the chunk's LAST byte, if the
+  // chunk reaches into its header (libbinder takes fds only while it reads a header).
   const d = aosp(1, true);
   function frames(): { a: Uint8Array; b: Uint8Array; dec: Uint8Array } {
     const pa = new Parcel(); pa._setMode(parcelMode(d)); pa.writeInt32(7);
@@ -379,6 +380,20 @@ describe.runIf(process.platform === "linux")("which message received descriptors
     const [r, w] = pipe();
     expect(feed([[cat(a, b), [w]]]).fds).toEqual([0, 1]);
     closeAll(r);
+  });
+
+  it("fds that come only with body bytes are closed, not given to the message (libbinder reads them with no control buffer)", () => {
+    const { a, b } = frames();
+    const [r, w] = pipe();
+    const before = fdsNow();
+    // the chunk with the fd starts 20 bytes into B: past B's 16-byte header
+    const res = feed([[cat(a, b.subarray(0, 20))], [b.subarray(20), [w]]]);
+    expect(res.fds).toEqual([0, 0]);
+    expect(fdsNow()).toBe(before - 1);
+    // one that reaches into the header (from its 15th byte) still counts
+    const [r2, w2] = pipe();
+    expect(feed([[cat(a, b.subarray(0, 15))], [b.subarray(15), [w2]]]).fds).toEqual([0, 1]);
+    closeAll(r, r2);
   });
 
   it("fds that arrive with a DEC_STRONG are closed, not given to the next message", () => {

@@ -122,6 +122,16 @@ describe("frame-size caps", () => {
     expect(session.isAlive()).toBe(true);
   });
 
+  it("agreeFrameSize(): a client that expects large replies to small requests agrees first", async () => {
+    const { root, session } = await setup({ version: 1 });
+    expect(await session.agreeFrameSize()).toBe(16 * 1024 * 1024);
+    expect((await call(root, MAKE, (p) => p.writeInt32(2 << 20)))!.length).toBe(2 << 20);
+    // and a large oneway may go now
+    await call(root, ECHO, (p) => p.writeByteArray(new Uint8Array(300_000)), FLAG_ONEWAY);
+    const r34 = await setup({ version: "r34" });
+    expect(await r34.session.agreeFrameSize()).toBe(100_000);
+  });
+
   it("a tsbinder peer states its own limit: more is refused before it is written", async () => {
     const { transport, root, service } = await setup({ version: 1, server: { maxFrameBody: 300_000 } });
     expect((await call(root, ECHO, (p) => p.writeByteArray(new Uint8Array(250_000))))!.length).toBe(250_000);
