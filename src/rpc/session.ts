@@ -264,10 +264,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const own = ownBytes(bytes);
       const n = node!;
       return this.askFrameSize().then((limit) => {
-        if (body <= limit) return this.roundTrip(own, fds, topLevel, false, read, ticket);
+        if (body <= limit && this.ended === undefined) return this.roundTrip(own, fds, topLevel, false, read, ticket);
         this.unsend(n, counted, ticket, false);
         closeRawFds(fds);
-        throw this.tooLarge("request", body);
+        throw this.ended !== undefined ? new DeadObjectError() : this.tooLarge("request", body);
       });
     }
     if (oneway) {
@@ -501,8 +501,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         return;
       }
       case 2: {
-        const target = this.state.lookup(cmd.addr);
-        if (target) this.targetAcks.returned(target);
+        if (this.targetAcks.state === "unknown") {
+          const target = this.state.lookup(cmd.addr);
+          if (target) this.targetAcks.returned(target);
+        }
         const problem = this.state.decStrong(cmd.addr, cmd.amount);
         if (problem) {
           if (this.limits.strictRefcounts) throw new ProtocolError(problem);
@@ -600,18 +602,18 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   }
 
   private finishExecute(conn: Connection, frame: ServeFrame, tx: Extract<Incoming, { cmd: 0 }>, reply: Parcel, target: Node | null, status: number): void {
-    // (status may become FDS_NOT_ALLOWED or FAILED_TRANSACTION below)
     tx.parcel.dispose();
     if (this.ended !== undefined || conn.closed) { reply.dispose(); return; }
+    // a stub's result held descriptors this session cannot carry: all were closed (parcel.ts),
+    // and the call failed as libbinder's stub would (no references returned, as after any failure)
+    if (reply._fdsRefused && status === StatusCode.OK) { reply.reset(); status = StatusCode.FDS_NOT_ALLOWED; }
     // libbinder returns the reference the call target arrived with just before the reply:
-    // both frames go out in one buffer
+    // both frames go out in one buffer (two writes when the reply carries fds, below)
     let refs: { addr: WireAddr; amount: number } | null = null;
     if (target && status === StatusCode.OK && !this.dialect.r34) {
       const n = this.state.takeExcessRefs(target);
       if (n > 0) refs = { addr: target.addr, amount: n };
     }
-    // a stub's result held descriptors this session cannot carry: all were closed (parcel.ts)
-    if (reply._fdsRefused && status === StatusCode.OK) { reply.reset(); status = StatusCode.FDS_NOT_ALLOWED; }
     let bytes: Uint8Array;
     let fds: readonly number[] | undefined;
     try {
