@@ -2,8 +2,11 @@
 // for the three runtimes' libc bindings (Node: koffi, Bun: bun:ffi, Deno: Deno.dlopen). An
 // adapter supplies one message buffer in native memory and a sendmsg(2) over it; the queue
 // decides what each sendmsg carries:
-//   - a frame with fds goes alone in its first sendmsg, the fds attached (rpc-wire §1.8: the
-//     receiver gives fds to the frame whose bytes arrive with them; connection.ts relies on it);
+//   - a frame with fds goes alone in its first sendmsg, the fds attached, once everything
+//     queued before it has gone (rpc-wire §1.8: libbinder takes fds only while it reads a
+//     message's header, and the kernel hands them to the first recvmsg that reads a byte of
+//     their sendmsg; so they must ride on a sendmsg that starts with their message's first
+//     byte; connection.ts reads them the same way);
 //   - frames without fds are gathered, up to the buffer's size, into one sendmsg;
 //   - what the socket did not take stays queued (EAGAIN: the caller waits for POLLOUT).
 // Linux only (fd passing is), so the errno values and the struct layouts are Linux x86-64/arm64.
