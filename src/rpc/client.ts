@@ -131,6 +131,9 @@ export async function connectSession(transport: RpcTransport, address: string, o
     try { id = idReply.readByteArray(); } finally { idReply.dispose(); }
     if (!id || id.length !== SIZES.sessionId) throw new HandshakeError(`server sent a session id of ${id?.length ?? "null"} bytes`);
     session.sessionId = id;
+    // tsbinder servers send replies above libbinder's 100,000-byte cap only to a client that
+    // has said it takes them (frame-size.ts); libbinder and rsbinder answer UNKNOWN_TRANSACTION
+    await session.agreeFrameSize();
 
     const outgoing = Math.min(maxThreads, opts.maxOutgoingConnections ?? 10);
     const extra: Promise<void>[] = [];

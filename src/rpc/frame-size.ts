@@ -12,10 +12,9 @@
 // So a session sends at most SessionLimits.maxSentFrameBody (default: the conservative
 // 100,000) to a peer that has not said it takes more, and refuses a larger request or reply
 // with FAILED_TRANSACTION before any byte of it is written. Between tsbinder peers the client
-// asks, the first time a request is too large for the default, with a special transaction
-// libbinder and rsbinder do not know (they answer UNKNOWN_TRANSACTION, and the default stays):
-// each side tells the other the largest body it accepts (its maxFrameBody). A session that
-// never sends a large request sends exactly what libbinder's client sends.
+// asks at connect (after GET_SESSION_ID) with a special transaction libbinder and rsbinder do
+// not know (they answer UNKNOWN_TRANSACTION, and the default stays): each side tells the other
+// the largest body it accepts (its maxFrameBody), so a small request may get a large reply.
 
 /** Special transaction (address zero): request int32 = the largest frame body the client
  *  accepts; reply int32 = the largest the server accepts. */

@@ -304,11 +304,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       `${what} of ${body} bytes is larger than the ${this.sendLimit} bytes the peer accepts (libbinder: 100,000 up to Android 15, 600 KiB from 16; SessionLimits.maxSentFrameBody)`);
   }
 
-  /** Agree on larger frames with a tsbinder server now (frame-size.ts), rather than at the
-   *  first request too large for `limits.maxSentFrameBody`: for a client that expects large
-   *  replies to small requests, or sends large oneways. Resolves with the largest body this
-   *  side may now send; libbinder and rsbinder servers decline (the limit stays), as do r34
-   *  sessions. A server session resolves with its current limit. */
+  /** Agree on larger frames with a tsbinder server (frame-size.ts; the client does it at
+   *  connect, so this answers what was agreed). Resolves with the largest body this side may
+   *  send; libbinder and rsbinder servers decline (the limit stays), as do r34 sessions. A
+   *  server session resolves with its current limit. */
   agreeFrameSize(): Promise<number> {
     if (this.isServer || this.dialect.r34) return Promise.resolve(this.sendLimit);
     return this.askFrameSize();

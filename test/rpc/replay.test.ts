@@ -30,14 +30,16 @@
 //      about that is spelled out at replayServerSide below.
 //
 // And one exchange that is not in the capture: libbinder's RpcSession::setupClient sends the
-// special transactions GET_MAX_THREADS and GET_SESSION_ID right after the handshake;
+// special transactions GET_MAX_THREADS and GET_SESSION_ID right after the handshake (and
+// tsbinder then asks whether the server takes frames above libbinder's cap, frame-size.ts);
 // rsbinder's client goes straight to GET_ROOT. tsbinder's client does what libbinder does, so
-// in direction 2 the raw server answers those two as extra exchanges (reply int32 1 and a
-// 32-byte session id), and a separate test checks a tsbinder server answers them.
+// in direction 2 the raw server answers those as extra exchanges (reply int32 1, a 32-byte
+// session id, UNKNOWN_TRANSACTION), and a separate test checks a tsbinder server answers them.
 import { describe, expect, it } from "vitest";
 import * as net from "node:net";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { BinderProxy, getService, type IBinder, type RpcServer, type RpcSession } from "../../src/index.js";
+import { BinderProxy, StatusCode, getService, type IBinder, type RpcServer, type RpcSession } from "../../src/index.js";
+import { SPECIAL_MAX_FRAME_BODY } from "../../src/rpc/frame-size.js";
 import { bytesToHex, capturedSessions, type CapturedMessage } from "../fixtures/reference.js";
 import { socketPath, HelloService, HELLO, echo, until } from "./helpers.js";
 
@@ -104,8 +106,8 @@ function decStrongFrame(address: Uint8Array, amount: number): Uint8Array {
 }
 
 /** A REPLY frame with status OK carrying `parcel` (no binders in it, so no object table). */
-function replyFrame(L: Layout, parcel: Uint8Array): Uint8Array {
-  const reply = L.version === 0 ? le32(0) : le32(0, parcel.length, 0, 0, 0);
+function replyFrame(L: Layout, parcel: Uint8Array, status = 0): Uint8Array {
+  const reply = L.version === 0 ? le32(status) : le32(status, parcel.length, 0, 0, 0);
   return cat(le32(REPLY, reply.length + parcel.length, 0, 0), reply, parcel);
 }
 
@@ -401,6 +403,11 @@ async function replayServerSide(section: Section, libbinderTargetDecStrong = fal
           expect(hex(got), `special transaction ${code} (setupClient)`).toBe(hex(want));
           peer.write(replyFrame(L, answer));
         }
+        // then tsbinder's own ask for larger frames (frame-size.ts), which rsbinder, like
+        // libbinder, answers with UNKNOWN_TRANSACTION: the client keeps the default cap
+        const ask = await peer.readFrame(L, "the frame-size ask");
+        expect(isZero(addressOf(L, ask)) && codeOf(L, ask) === SPECIAL_MAX_FRAME_BODY, "the frame-size ask").toBe(true);
+        peer.write(replyFrame(L, new Uint8Array(0), StatusCode.UNKNOWN_TRANSACTION));
       }
       const got = await peer.readFrame(L, m.id);
       expect(hex(got), `${m.id} ${m.title}`).toBe(hex(m.bytes));
