@@ -17,7 +17,7 @@ import {
   ConnectionOption, FdMode, SpecialTransaction, WIRE_VERSION_MAX,
   checkConnectionInit, decodeNewSessionResponse, encodeConnectionHeader, encodeConnectionInit, versionSupported,
 } from "../wire/structs.js";
-import { BinderError } from "../binder/errors.js";
+import { BinderError, DeadObjectError } from "../binder/errors.js";
 import { StatusCode } from "../binder/status.js";
 import { SIZES } from "../core/core.js";
 
@@ -134,6 +134,9 @@ export async function connectSession(transport: RpcTransport, address: string, o
     // tsbinder servers send replies above libbinder's 100,000-byte cap only to a client that
     // has said it takes them (frame-size.ts); libbinder and rsbinder answer UNKNOWN_TRANSACTION
     await session.agreeFrameSize();
+    // the ask falls back to the default cap when it fails: a session that died meanwhile must
+    // not go on to open more connections
+    if (!session.isAlive()) throw new DeadObjectError("session ended while it was being set up");
 
     const outgoing = Math.min(maxThreads, opts.maxOutgoingConnections ?? 10);
     const extra: Promise<void>[] = [];

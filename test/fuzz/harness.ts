@@ -31,7 +31,7 @@ import "./counters.js"; // first: counts parcels from their creation on
 import { liveParcels, parcelCounts } from "./counters.js";
 import fc from "fast-check";
 import {
-  BinderError, ParcelError, ProtocolError, ServiceException, RpcServer, connectSession,
+  BinderError, ParcelError, StatusCode, ProtocolError, ServiceException, RpcServer, connectSession,
   getService, type IBinder, type Parcel as ParcelT, type RpcSession, type Logger,
 } from "../../src/index.js";
 import { Parcel } from "../../src/parcel/parcel.js";
@@ -1208,6 +1208,12 @@ class ConformingTransport implements RpcTransport {
           code = t.code; flags = t.flags;
         }
         if (flags & FLAG_ONEWAY) continue;
+        // special codes past GET_SESSION_ID (tsbinder's extension asks): UNKNOWN_TRANSACTION,
+        // as libbinder and rsbinder answer them
+        if (special && code > 2) {
+          this.later(c, buildFrame({ t: "reply", status: StatusCode.UNKNOWN_TRANSACTION, ops: [], raw: null, mut: NO_MUT }, this.d));
+          continue;
+        }
         this.later(c, buildFrame({ t: "reply", status: 0, ops: this.answer(special, code), raw: null, mut: NO_MUT }, this.d));
       }
     };
