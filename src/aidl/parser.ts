@@ -24,6 +24,7 @@ const BINARY_LEVELS: readonly (readonly string[])[] = [
 
 class Parser {
   private i = 0;
+  private pkg = "";
   constructor(
     private readonly toks: Token[],
     private readonly file: string,
@@ -84,6 +85,7 @@ class Parser {
     if (this.isWord("package")) {
       this.next();
       pkg = this.qualified("package name");
+      this.pkg = pkg;
       this.expectPunct(";", "after package name");
     }
     while (this.isWord("import")) {
@@ -178,9 +180,11 @@ class Parser {
 
   private parcelableDecl(kw: Token, annotations: Annotation[], doc: string | undefined): ParcelableDecl {
     const nameTok = this.peek();
-    // Unstructured declarations may use a qualified name (`parcelable android.os.Foo;`).
+    // Unstructured declarations may repeat the package (`parcelable android.os.Foo;`) or name a
+    // nested class the legacy way (`parcelable Outer.Inner;`, declared in Outer.aidl): the latter
+    // keeps its dotted name, which is how other files refer to it.
     const fullName = this.qualified("parcelable name");
-    const name = fullName.slice(fullName.lastIndexOf(".") + 1);
+    const name = this.pkg && fullName.startsWith(this.pkg + ".") ? fullName.slice(this.pkg.length + 1) : fullName;
     const typeParams = this.typeParams();
     const base = { kind: "parcelable" as const, name, annotations, doc, pos: this.pos(kw), typeParams };
     if (this.isPunct(";") || (this.peek().kind === "ident" && UNSTRUCTURED_HEADERS.has(this.peek().text))) {

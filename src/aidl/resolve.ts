@@ -32,9 +32,22 @@ export function joinPath(root: string, rel: string): string {
   return root.endsWith("/") || root.endsWith("\\") ? root + rel : `${root}/${rel}`;
 }
 
+/**
+ * Names AOSP's aidl treats as built in and still lets files import (`aidl_typenames.cpp`): real
+ * trees write `import android.os.ParcelFileDescriptor;` and `import java.util.List;`.
+ */
+export const BUILTIN_IMPORTS: ReadonlySet<string> = new Set([
+  "android.os.ParcelFileDescriptor", "java.util.List", "java.util.Map",
+  // the other qualified spellings the resolver accepts for built-in types
+  "android.os.IBinder", "android.os.ParcelableHolder", "java.io.FileDescriptor", "java.lang.String",
+  "java.lang.CharSequence",
+]);
+
 /** Everything resolution knows; shared by consteval, check and the generators. */
 export class Program {
   readonly documents = new Map<string, AidlDocument>(); // by canonical path
+  /** Files that failed to load, by canonical path: asking again rethrows the same error. */
+  private readonly broken = new Map<string, AidlError>();
   readonly types = new Map<string, Decl>(); // by qualified name
   private readonly typeCache = new Map<TypeRef, AidlType>();
   private readonly unionTags = new Map<UnionDecl, AidlType>();
@@ -49,24 +62,40 @@ export class Program {
     const key = this.fs.canonical(path);
     const seen = this.documents.get(key);
     if (seen) return seen;
+    const failed = this.broken.get(key);
+    if (failed) throw failed;
+    try {
+      const doc = this.parseAndValidate(path, displayPath, requiredPkgPath);
+      this.register(doc, doc.decls, undefined);
+      // Only a document whose types are all registered is checked and generated later.
+      this.documents.set(key, doc);
+      return doc;
+    } catch (e) {
+      if (e instanceof AidlError) this.broken.set(key, e);
+      throw e;
+    }
+  }
+
+  private parseAndValidate(path: string, displayPath: string, requiredPkgPath: string | undefined): AidlDocument {
     const text = this.fs.readFile(path);
     if (text === undefined) throw new AidlError({ file: displayPath, line: 1, col: 1 }, "file not found");
     const doc = parseAidl(text, displayPath);
-    this.documents.set(key, doc);
     if (doc.decls.length > 1) {
       throw new AidlError(doc.decls[1]!.pos, "only one top-level type may be declared per file (nest the others or move them to their own file)");
     }
     const top = doc.decls[0]!;
-    const expected = (doc.pkg ? doc.pkg.replace(/\./g, "/") + "/" : "") + top.name + ".aidl";
+    // `parcelable Outer.Inner;` (legacy unstructured nested class) lives in Outer.aidl
+    const fileType = top.name.split(".")[0]!;
+    const expected = (doc.pkg ? doc.pkg.replace(/\./g, "/") + "/" : "") + fileType + ".aidl";
     const normalized = displayPath.replace(/\\/g, "/");
     if (!normalized.endsWith(expected) || (normalized.length > expected.length && normalized[normalized.length - expected.length - 1] !== "/")) {
-      throw new AidlError(top.pos, `type '${qualifiedName({ ...top, document: doc } as Decl)}' must be declared in a file named '${expected}' (relative to an import root), not '${normalized}'`);
+      const what = top.name.includes(".") ? `unstructured parcelable '${doc.pkg ? doc.pkg + "." : ""}${top.name}' (a nested class of ${fileType})` : `type '${doc.pkg ? doc.pkg + "." : ""}${top.name}'`;
+      throw new AidlError(top.pos, `${what} must be declared in a file named '${expected}' (relative to an import root), not '${normalized}'`);
     }
     if (requiredPkgPath !== undefined && requiredPkgPath !== expected) {
       throw new AidlError(top.pos, `expected '${requiredPkgPath}' to declare '${requiredPkgPath.replace(/\.aidl$/, "").replace(/\//g, ".")}'`);
     }
     doc.relPath = expected;
-    this.register(doc, doc.decls, undefined);
     return doc;
   }
 
@@ -95,9 +124,9 @@ export class Program {
       for (const root of this.importRoots) {
         const path = joinPath(root, rel);
         if (this.fs.readFile(path) === undefined) continue;
+        // The first root that has the file wins (as in AOSP): later roots may hold another copy.
         this.load(path, path, rel);
-        const found = this.types.get(name);
-        if (found) return found;
+        return this.types.get(name);
       }
     }
     return undefined;
@@ -127,17 +156,25 @@ export class Program {
       const child = s.nested.find((n) => n.name === head);
       if (child) return descend(child, 1);
     }
+    // A dotted unstructured parcelable (`parcelable Outer.Inner;`) is registered under its
+    // whole name, not as a nested type of a declared Outer: try `prefix.name` as one type too.
+    const whole = (prefix: string) => (parts.length > 1 ? this.findQualified(`${prefix}.${parts.slice(1).join(".")}`) : undefined);
     // 2. imports (by last segment)
     for (const imp of doc.imports) {
       if (imp.name === head || imp.name.endsWith("." + head)) {
         const d = this.findQualified(imp.name);
         if (d) return descend(d, 1);
+        const w = whole(imp.name);
+        if (w) return { decl: w, rest: [] };
       }
     }
-    // 3. same package
-    if (doc.pkg) {
-      const d = this.findQualified(`${doc.pkg}.${head}`);
+    // 3. same package (the default package too: there `B` is the file B.aidl at a root)
+    {
+      const q = doc.pkg ? `${doc.pkg}.${head}` : head;
+      const d = this.findQualified(q);
       if (d) return descend(d, 1);
+      const w = whole(q);
+      if (w) return { decl: w, rest: [] };
     }
     // 4. fully qualified (longest prefix that is a type)
     for (let k = parts.length; k >= 2; k--) {
@@ -150,10 +187,20 @@ export class Program {
   /** Checks that every import names an existing type (AOSP rejects dangling imports). */
   checkImports(doc: AidlDocument): void {
     for (const imp of doc.imports) {
-      if (!this.findQualified(imp.name)) {
+      if (BUILTIN_IMPORTS.has(imp.name)) continue;
+      if (!this.findQualified(imp.name) && !this.declaresDottedIn(imp.name)) {
         throw new AidlError(imp.pos, `couldn't find import for class ${imp.name} (not declared in any -I import root)`);
       }
     }
+  }
+
+  /** True when `name` is a file that declares `parcelable Last.Inner;` (importing its Outer). */
+  private declaresDottedIn(name: string): boolean {
+    const top = name.slice(name.lastIndexOf(".") + 1);
+    for (const d of this.types.values()) {
+      if (!d.parent && d.name.startsWith(top + ".") && qualifiedName(d).startsWith(name + ".")) return true;
+    }
+    return false;
   }
 
   typeOf(ref: TypeRef): AidlType {

@@ -150,11 +150,11 @@ interface IFoo {
   enum typeof { instanceof, void }
 }
 `;
-  test("parameters get a trailing underscore; properties stay as written; output is valid TS", () => {
+  test("reserved-word parameters get a trailing underscore; properties stay as written; output is valid TS", () => {
     const r = compileSources({ "p/IFoo.aidl": src });
     expect(errorsOf(r)).toEqual([]);
     const text = r.files.get("p/IFoo.ts")!;
-    expect(text).toContain("f(var_: number, new_: string, delete_: number[], data_: IBinder | null): Promise<void>;");
+    expect(text).toContain("f(var_: number, new_: string, delete_: number[], data: IBinder | null): Promise<void>;");
     expect(text).toContain("export class IFoo_class ");
     expect(text).toContain("  default: number = 0;");
     expect(text).toContain("export const IFoo_typeof = {");

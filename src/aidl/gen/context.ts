@@ -9,28 +9,45 @@ import type { Model } from "../model.js";
 /** Runtime symbols that are types only (need `import type` under verbatimModuleSyntax). */
 const TYPE_ONLY = new Set(["IBinder", "IInterface", "AidlParcelable", "Holder", "ParcelableInit", "UnionCodec"]);
 
-/** TypeScript reserved words and strict-mode/contextual words that cannot name a binding. */
+/**
+ * Words that cannot name a binding (parameter, variable) in strict-mode module code: the
+ * reserved words of ECMAScript, the strict-mode future reserved words, `await` (modules) and
+ * `arguments`/`eval` (which strict mode forbids as binding names). Contextual keywords such as
+ * `type`, `async`, `number` or `of` are legal names and are left alone.
+ */
 const RESERVED = new Set([
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
   "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in",
   "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
   "typeof", "var", "void", "while", "with", "implements", "interface", "let", "package",
-  "private", "protected", "public", "static", "yield", "await", "arguments", "eval", "any",
-  "boolean", "number", "string", "symbol", "bigint", "never", "unknown", "object", "undefined",
-  "type", "as", "async", "constructor",
+  "private", "protected", "public", "static", "yield", "await", "arguments", "eval",
+]);
+
+/** Predefined type names TypeScript refuses as a class, interface or type alias name. */
+const RESERVED_TYPE_NAMES = new Set([
+  "any", "boolean", "number", "string", "symbol", "bigint", "never", "unknown", "object", "undefined",
 ]);
 
 /** Escapes an AIDL identifier used as a TS binding (parameter/variable): `in` → `in_`. */
 export function safeIdent(name: string): string {
-  return RESERVED.has(name) || name.startsWith("_") ? `${name}_` : name;
+  return RESERVED.has(name) ? `${name}_` : name;
+}
+
+/**
+ * A name for a local of the generated code that no user-chosen name in `taken` can shadow: the
+ * plain name when free, otherwise `$name` (AIDL identifiers cannot contain `$`).
+ */
+export function freshLocal(name: string, taken: ReadonlySet<string>): string {
+  return taken.has(name) ? `$${name}` : name;
 }
 
 /** TS export name of a declaration (nested types joined with `_`). */
 export function tsDeclName(d: Decl): string {
   const parts: string[] = [];
   for (let x: Decl | undefined = d; x; x = x.parent) parts.unshift(x.name);
-  const name = parts.join("_");
-  return RESERVED.has(name) ? `${name}_` : name;
+  // a legacy `parcelable Outer.Inner;` has a dotted name of its own
+  const name = parts.join("_").replace(/\./g, "_");
+  return RESERVED.has(name) || RESERVED_TYPE_NAMES.has(name) ? `${name}_` : name;
 }
 
 /** Output module path (relative to the output root, `/`-separated, `.ts`) of a top-level type. */

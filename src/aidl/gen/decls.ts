@@ -66,7 +66,7 @@ export function genUnstructured(ctx: GenContext, d: ParcelableDecl): string {
   const headers = d.headers.map(([k, v]) => `${k} "${v}"`).join(", ");
   return `${docWith(d.doc, `Unstructured parcelable ${qualifiedName(d)}${headers ? ` (${headers})` : ""}: its wire format is
 hand-written, not described in AIDL. Supply an implementation before reading values:
-\`${name}.register(() => new My${d.name}())\` where My${d.name} implements ${name}.`)}// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unused-vars
+\`${name}.register(() => new My${name}())\` where My${name} implements ${name}.`)}// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unused-vars
 export interface ${name}${tp} extends ${ctx.rt("AidlParcelable")} {}
 export const ${name} = ${ctx.rt("defineUnstructuredParcelable")}<${name}${anyArgs}>(${JSON.stringify(qualifiedName(d))});
 `;

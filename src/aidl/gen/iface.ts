@@ -10,7 +10,7 @@
 import { annotation, hasAnnotation, qualifiedName, type InterfaceDecl, type MethodDecl } from "../ast.js";
 import { GET_INTERFACE_HASH_CODE, GET_INTERFACE_VERSION_CODE } from "../check.js";
 import type { AidlType } from "../types.js";
-import { safeIdent, tsDeclName, type GenContext } from "./context.js";
+import { freshLocal, safeIdent, tsDeclName, type GenContext } from "./context.js";
 import { checkMemberNames, constEntries, docComment } from "./decls.js";
 import { defaultValue, readValue, tsType, writeValue } from "./typemap.js";
 
@@ -28,12 +28,22 @@ interface ArgInfo {
   method: MethodDecl;
 }
 
-/** Names the generated method bodies use themselves; arguments with these names get a `_`. */
-const BODY_NAMES = new Set(["data", "reply", "code", "r", "result", "binder"]);
-
+/** The user's argument names as bindings: only reserved words change (`in` → `in_`). */
 function argName(name: string): string {
-  const s = safeIdent(name);
-  return BODY_NAMES.has(s) ? `${s}_` : s;
+  return safeIdent(name);
+}
+
+/** Names of the generated code's own locals, chosen so no argument name shadows them. */
+function localsFor(argNames: Iterable<string>) {
+  const taken = new Set(argNames);
+  return {
+    code: freshLocal("code", taken),
+    data: freshLocal("data", taken),
+    reply: freshLocal("reply", taken),
+    flags: freshLocal("_flags", taken),
+    r: freshLocal("r", taken),
+    result: freshLocal("result", taken),
+  };
 }
 
 /** `a: A, b: B`, or one parameter per line when that gets long. */
@@ -171,17 +181,19 @@ export function genInterface(ctx: GenContext, d: InterfaceDecl): string {
     out.push(`  }`);
   }
   out.push("");
-  out.push(`  protected override onTransact(code: number, data: ${P}, reply: ${P}, _flags: number): boolean | PromiseLike<boolean> {`);
-  out.push(`    switch (code) {`);
-  for (const m of d.methods) out.push(...genStubCase(ctx, d, m));
+  // onTransact's parameters are in scope in every case, where the arguments become consts.
+  const { code, data, reply, flags: flagsParam } = localsFor(d.methods.flatMap((m) => m.args.map((a) => argName(a.name))));
+  out.push(`  protected override onTransact(${code}: number, ${data}: ${P}, ${reply}: ${P}, ${flagsParam}: number): boolean | PromiseLike<boolean> {`);
+  out.push(`    switch (${code}) {`);
+  for (const m of d.methods) out.push(...genStubCase(ctx, d, m, data, reply));
   if (versioned) {
     out.push(`      case ${name}.Codes.getInterfaceVersion: {`);
-    out.push(`        data.enforceInterface(${name}.descriptor);`);
-    out.push(`        return ${ctx.rt("dispatchCall")}(reply, () => this.getInterfaceVersion(), (r, v) => r.writeInt32(v));`);
+    out.push(`        ${data}.enforceInterface(${name}.descriptor);`);
+    out.push(`        return ${ctx.rt("dispatchCall")}(${reply}, () => this.getInterfaceVersion(), (r, v) => r.writeInt32(v));`);
     out.push(`      }`);
     out.push(`      case ${name}.Codes.getInterfaceHash: {`);
-    out.push(`        data.enforceInterface(${name}.descriptor);`);
-    out.push(`        return ${ctx.rt("dispatchCall")}(reply, () => this.getInterfaceHash(), (r, v) => r.writeString16(v));`);
+    out.push(`        ${data}.enforceInterface(${name}.descriptor);`);
+    out.push(`        return ${ctx.rt("dispatchCall")}(${reply}, () => this.getInterfaceHash(), (r, v) => r.writeString16(v));`);
     out.push(`      }`);
   }
   out.push(`      default:`);
@@ -195,6 +207,7 @@ export function genInterface(ctx: GenContext, d: InterfaceDecl): string {
 function genProxyMethod(ctx: GenContext, d: InterfaceDecl, m: MethodDecl, flags: string): string[] {
   const name = tsDeclName(d);
   const args = argsOf(ctx, m);
+  const { data, reply, result } = localsFor(args.map((a) => a.name));
   const retType = ctx.model.typeOf(m.returnType);
   const ret = tsType(ctx, retType);
   const oneway = m.oneway || d.oneway;
@@ -202,13 +215,13 @@ function genProxyMethod(ctx: GenContext, d: InterfaceDecl, m: MethodDecl, flags:
   const sig = `${m.name}(${paramList(args, "  ")}): Promise<${ret}>`;
   const writes: string[] = [];
   for (const a of args) {
-    if (a.dir === "in") writes.push(writeValue(ctx, a.type, a.name, "data", m.pos));
-    else if (a.dir === "inout") writes.push(writeValue(ctx, a.type, `${a.name}.value`, "data", m.pos));
-    else if (a.type.kind === "array" && a.type.size === null) writes.push(`data.writeVectorSize(${a.name}.value);`);
+    if (a.dir === "in") writes.push(writeValue(ctx, a.type, a.name, data, m.pos));
+    else if (a.dir === "inout") writes.push(writeValue(ctx, a.type, `${a.name}.value`, data, m.pos));
+    else if (a.type.kind === "array" && a.type.size === null) writes.push(`${data}.writeVectorSize(${a.name}.value);`);
   }
   const writeFn = writes.length === 0 ? "() => {}"
-    : writes.length === 1 ? `(data) => { ${writes[0]} }`
-      : `(data) => {\n${writes.map((w) => `        ${w}`).join("\n")}\n      }`;
+    : writes.length === 1 ? `(${data}) => { ${writes[0]} }`
+      : `(${data}) => {\n${writes.map((w) => `        ${w}`).join("\n")}\n      }`;
   const code = `${name}.Codes.${m.name}`;
   lines.push(`${docComment(m.doc, "  ")}  ${sig} {`);
   if (oneway) {
@@ -219,15 +232,19 @@ function genProxyMethod(ctx: GenContext, d: InterfaceDecl, m: MethodDecl, flags:
   }
   const reads: string[] = [];
   const hasResult = retType.kind !== "void";
-  if (hasResult) reads.push(`const result = ${readValue(ctx, retType, "reply", m.pos)};`);
   for (const a of args) {
-    if (a.dir !== "in") reads.push(`${a.name}.value = ${readValue(ctx, a.type, "reply", m.pos)};`);
+    if (a.dir !== "in") reads.push(`${a.name}.value = ${readValue(ctx, a.type, reply, m.pos)};`);
   }
-  if (hasResult) reads.push("return result;");
   let readFn: string;
-  if (reads.length === 0) readFn = "() => {}";
-  else if (reads.length === 2 && hasResult && reads[1] === "return result;") readFn = `(reply) => ${readValue(ctx, retType, "reply", m.pos)}`;
-  else readFn = `(reply) => {\n${reads.map((r) => `        ${r}`).join("\n")}\n      }`;
+  if (reads.length === 0 && !hasResult) readFn = "() => {}";
+  else if (reads.length === 0) readFn = `(${reply}) => ${readValue(ctx, retType, reply, m.pos)}`;
+  else {
+    if (hasResult) {
+      reads.unshift(`const ${result} = ${readValue(ctx, retType, reply, m.pos)};`);
+      reads.push(`return ${result};`);
+    }
+    readFn = `(${reply}) => {\n${reads.map((r) => `        ${r}`).join("\n")}\n      }`;
+  }
   lines.push(`    return ${ctx.rt("transactCall")}(this.remote, ${name}.descriptor, ${code}, ${flags},`);
   lines.push(`      ${writeFn},`);
   lines.push(`      ${readFn});`);
@@ -235,21 +252,22 @@ function genProxyMethod(ctx: GenContext, d: InterfaceDecl, m: MethodDecl, flags:
   return lines;
 }
 
-function genStubCase(ctx: GenContext, d: InterfaceDecl, m: MethodDecl): string[] {
+function genStubCase(ctx: GenContext, d: InterfaceDecl, m: MethodDecl, data: string, reply: string): string[] {
   const name = tsDeclName(d);
   const args = argsOf(ctx, m);
+  const { r, result } = localsFor(args.map((a) => a.name));
   const retType = ctx.model.typeOf(m.returnType);
   const oneway = m.oneway || d.oneway;
   const lines: string[] = [];
   lines.push(`      case ${name}.Codes.${m.name}: {`);
-  lines.push(`        data.enforceInterface(${name}.descriptor);`);
+  lines.push(`        ${data}.enforceInterface(${name}.descriptor);`);
   for (const a of args) {
     if (a.dir === "in") {
-      lines.push(`        const ${a.name} = ${readValue(ctx, a.type, "data", m.pos)};`);
+      lines.push(`        const ${a.name} = ${readValue(ctx, a.type, data, m.pos)};`);
     } else if (a.dir === "inout") {
-      lines.push(`        const ${a.name} = ${ctx.rt("holder")}(${readValue(ctx, a.type, "data", m.pos)});`);
+      lines.push(`        const ${a.name} = ${ctx.rt("holder")}(${readValue(ctx, a.type, data, m.pos)});`);
     } else {
-      lines.push(`        const ${a.name} = ${ctx.rt("holder")}<${tsType(ctx, a.type)}>(${outInitial(ctx, a.type)});`);
+      lines.push(`        const ${a.name} = ${ctx.rt("holder")}<${tsType(ctx, a.type)}>(${outInitial(ctx, a.type, data)});`);
     }
   }
   const call = `this.${m.name}(${args.map((a) => a.name).join(", ")})`;
@@ -260,23 +278,23 @@ function genStubCase(ctx: GenContext, d: InterfaceDecl, m: MethodDecl): string[]
   }
   const writes: string[] = [];
   // results hand their file descriptors over to the reply (closed once it is sent)
-  if (retType.kind !== "void") writes.push(writeValue(ctx, retType, "result", "r", m.pos, 0, false, true));
-  for (const a of args) if (a.dir !== "in") writes.push(writeValue(ctx, a.type, `${a.name}.value`, "r", m.pos, 0, false, true));
-  const param = retType.kind !== "void" ? "(r, result)" : "(r)";
+  if (retType.kind !== "void") writes.push(writeValue(ctx, retType, result, r, m.pos, 0, false, true));
+  for (const a of args) if (a.dir !== "in") writes.push(writeValue(ctx, a.type, `${a.name}.value`, r, m.pos, 0, false, true));
+  const param = retType.kind !== "void" ? `(${r}, ${result})` : `(${r})`;
   const writeFn = writes.length === 0 ? "() => {}"
     : writes.length === 1 ? `${param} => ${writes[0]!.replace(/;$/, "")}`
       : `${param} => {\n${writes.map((w) => `          ${w}`).join("\n")}\n        }`;
-  lines.push(`        return ${ctx.rt("dispatchCall")}(reply, () => ${call}, ${writeFn});`);
+  lines.push(`        return ${ctx.rt("dispatchCall")}(${reply}, () => ${call}, ${writeFn});`);
   lines.push(`      }`);
   return lines;
 }
 
 /** Initial value of an `out` argument on the server: dynamic arrays take the client's size. */
-function outInitial(ctx: GenContext, t: AidlType): string {
+function outInitial(ctx: GenContext, t: AidlType, data: string): string {
   if (t.kind === "array" && t.size === null) {
     const isBytes = t.elem.kind === "primitive" && t.elem.name === "byte";
-    const expr = isBytes ? `${ctx.rt("newOutByteArray")}(data)` : `${ctx.rt("newOutArray")}(data, () => ${defaultValue(ctx, t.elem, true)})`;
-    return t.nullable ? expr : `${ctx.rt("nonNull")}(data, ${expr}, "out array")`;
+    const expr = isBytes ? `${ctx.rt("newOutByteArray")}(${data})` : `${ctx.rt("newOutArray")}(${data}, () => ${defaultValue(ctx, t.elem, true)})`;
+    return t.nullable ? expr : `${ctx.rt("nonNull")}(${data}, ${expr}, "out array")`;
   }
   return defaultValue(ctx, t, true);
 }
