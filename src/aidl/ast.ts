@@ -17,8 +17,8 @@ export interface Annotation {
 export type ConstExpr =
   | { readonly kind: "int"; readonly text: string; readonly pos: SourcePos }
   | { readonly kind: "float"; readonly text: string; readonly pos: SourcePos }
-  | { readonly kind: "string"; readonly value: string; readonly pos: SourcePos }
-  | { readonly kind: "char"; readonly value: string; readonly pos: SourcePos }
+  | { readonly kind: "string"; readonly value: string; readonly raw: string; readonly pos: SourcePos }
+  | { readonly kind: "char"; readonly value: string; readonly raw: string; readonly pos: SourcePos }
   | { readonly kind: "bool"; readonly value: boolean; readonly pos: SourcePos }
   /** A (possibly qualified) reference to a constant or an enumerator: `FOO`, `IntEnum.FOO`. */
   | { readonly kind: "ref"; readonly name: string; readonly pos: SourcePos }
@@ -46,7 +46,12 @@ export interface TypeRef {
 // ---------------------------------------------------------------------------------------------
 // Declarations
 
-interface DeclBase {
+/** Comments written right before a node, as written (see lexer.ts); used by API dumps. */
+interface Commented {
+  readonly comments?: readonly string[];
+}
+
+interface DeclBase extends Commented {
   readonly name: string;
   readonly annotations: readonly Annotation[];
   readonly doc: string | undefined;
@@ -57,7 +62,7 @@ interface DeclBase {
   document?: AidlDocument;
 }
 
-export interface ConstDecl {
+export interface ConstDecl extends Commented {
   readonly type: TypeRef;
   readonly name: string;
   readonly value: ConstExpr;
@@ -66,7 +71,7 @@ export interface ConstDecl {
   readonly pos: SourcePos;
 }
 
-export interface FieldDecl {
+export interface FieldDecl extends Commented {
   readonly type: TypeRef;
   readonly name: string;
   readonly defaultValue: ConstExpr | undefined;
@@ -86,7 +91,7 @@ export interface ArgDecl {
   readonly pos: SourcePos;
 }
 
-export interface MethodDecl {
+export interface MethodDecl extends Commented {
   readonly name: string;
   readonly oneway: boolean;
   readonly returnType: TypeRef;
@@ -131,7 +136,7 @@ export interface UnionDecl extends DeclBase {
   readonly nested: readonly Decl[];
 }
 
-export interface Enumerator {
+export interface Enumerator extends Commented {
   readonly name: string;
   readonly value: ConstExpr | undefined;
   readonly doc: string | undefined;
@@ -152,6 +157,8 @@ export interface ImportDecl {
 }
 
 export interface AidlDocument {
+  /** The comments before the first token (a license header, usually). */
+  readonly leadingComments: readonly string[];
   /** Display path (as given, or relative to its import root). */
   readonly file: string;
   /** Path relative to the import root that contains it, with `/` separators (for headers). */

@@ -27,18 +27,20 @@ export interface CompileResult {
   model: Model;
 }
 
-export function compile(options: CompileOptions): CompileResult {
+export interface Analysis {
+  /** The parsed input files (imports are in `model.program`). */
+  inputs: AidlDocument[];
+  /** Empty when every input and everything it uses is valid. Sorted by file, line, column. */
+  errors: AidlError[];
+  model: Model;
+}
+
+/** Parses, resolves and checks the inputs and what they import, without generating code. */
+export function analyze(options: Omit<CompileOptions, keyof GenOptions>): Analysis {
   const program = new Program(options.fs, options.importRoots);
   const model = new Model(program);
   const errors: AidlError[] = [];
-  const capture = (fn: () => void) => {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof AidlError) errors.push(e);
-      else throw e;
-    }
-  };
+  const capture = capturing(errors);
 
   const inputs: AidlDocument[] = [];
   for (const path of options.inputs) {
@@ -59,6 +61,12 @@ export function compile(options: CompileOptions): CompileResult {
     }
   }
 
+  return { inputs, errors: sortUnique(errors), model };
+}
+
+export function compile(options: CompileOptions): CompileResult {
+  const { inputs, errors, model } = analyze(options);
+  const capture = capturing(errors);
   const files = new Map<string, string>();
   if (errors.length === 0) {
     for (const doc of inputs) {
@@ -69,9 +77,25 @@ export function compile(options: CompileOptions): CompileResult {
       }
     }
   }
+  const unique = sortUnique(errors);
+  return { files: unique.length ? new Map() : files, errors: unique, model };
+}
+
+/** Runs a step, recording an AidlError instead of stopping (other exceptions are bugs: rethrown). */
+function capturing(errors: AidlError[]): (fn: () => void) => void {
+  return (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof AidlError) errors.push(e);
+      else throw e;
+    }
+  };
+}
+
+function sortUnique(errors: AidlError[]): AidlError[] {
   errors.sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
   // De-duplicate (a broken import can be reported from several documents' checks).
   const seen = new Set<string>();
-  const unique = errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
-  return { files: errors.length ? new Map() : files, errors: unique, model };
+  return errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
 }

@@ -21,6 +21,13 @@ export interface Token {
   readonly end: number;
   /** Doc comment (`/** *\/`) immediately preceding this token, without the comment markers. */
   readonly doc?: string;
+  /**
+   * Every comment between the previous token and this one, as written (markers included): API
+   * dumps keep `@hide`/`@deprecated` and a file's license header from them.
+   */
+  readonly comments?: readonly string[];
+  /** Strings and chars: the literal as written, quotes and escapes included. */
+  readonly raw?: string;
 }
 
 // Longest first: the scanner tries these in order.
@@ -46,7 +53,9 @@ export function tokenize(source: string, file: string): Token[] {
   let line = 1;
   let lineStart = 0;
   let pendingDoc: string | undefined;
+  let pendingComments: string[] | undefined;
   const n = source.length;
+  const comment = (text: string) => (pendingComments ??= []).push(text);
 
   const err = (at: number, msg: string): never => {
     // Compute line/col of `at` (it is on the current line or later in the same token).
@@ -67,7 +76,9 @@ export function tokenize(source: string, file: string): Token[] {
     if (c === "\n") { line++; lineStart = i + 1; i++; continue; }
     if (c === " " || c === "\t" || c === "\r" || c === "\f") { i++; continue; }
     if (c === "/" && source[i + 1] === "/") {
+      const from = i;
       while (i < n && source[i] !== "\n") i++;
+      comment(source.slice(from, i).replace(/\r$/, ""));
       continue;
     }
     if (c === "/" && source[i + 1] === "*") {
@@ -75,6 +86,7 @@ export function tokenize(source: string, file: string): Token[] {
       if (close < 0) err(i, "unterminated comment");
       const isDoc = source[i + 2] === "*" && close > i + 2; // `/**/` is not a doc comment
       if (isDoc) pendingDoc = cleanDoc(source.slice(i + 3, close));
+      comment(source.slice(i, close + 2));
       advanceNewlines(i, close + 2);
       i = close + 2;
       continue;
@@ -84,10 +96,12 @@ export function tokenize(source: string, file: string): Token[] {
     const col = i - lineStart + 1;
     const startLine = line;
     const push = (kind: TokenKind, text: string) => {
-      const tok: Token = pendingDoc === undefined
-        ? { kind, text, line: startLine, col, offset: start, end: i }
-        : { kind, text, line: startLine, col, offset: start, end: i, doc: pendingDoc };
+      const tok: { -readonly [K in keyof Token]: Token[K] } = { kind, text, line: startLine, col, offset: start, end: i };
+      if (pendingDoc !== undefined) tok.doc = pendingDoc;
+      if (pendingComments !== undefined) tok.comments = pendingComments;
+      if (kind === "string" || kind === "char") tok.raw = source.slice(start, i);
       pendingDoc = undefined;
+      pendingComments = undefined;
       tokens.push(tok);
     };
 

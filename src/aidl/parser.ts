@@ -79,6 +79,7 @@ class Parser {
   // ----- document
 
   document(): AidlDocument {
+    const leadingComments = this.peek().comments ?? [];
     let pkg = "";
     const imports: ImportDecl[] = [];
     const decls: Decl[] = [];
@@ -101,7 +102,7 @@ class Parser {
       decls.push(this.decl());
     }
     if (decls.length === 0) this.fail("expected a type declaration (parcelable, interface, union or enum)");
-    return { file: this.file, relPath: this.file, pkg, imports, decls };
+    return { file: this.file, relPath: this.file, leadingComments, pkg, imports, decls };
   }
 
   private annotations(): Annotation[] {
@@ -142,11 +143,12 @@ class Parser {
     if (oneway && kw.text !== "interface") this.fail("only interfaces can be 'oneway'", kw);
     this.next();
     const doc = first.doc ?? kw.doc;
+    const comments = commentsOf(first, kw);
     switch (kw.text) {
-      case "interface": return this.interfaceDecl(kw, annotations, doc, oneway);
-      case "parcelable": return this.parcelableDecl(kw, annotations, doc);
-      case "union": return this.unionDecl(kw, annotations, doc);
-      default: return this.enumDecl(kw, annotations, doc);
+      case "interface": return { ...this.interfaceDecl(kw, annotations, doc, oneway), comments };
+      case "parcelable": return { ...this.parcelableDecl(kw, annotations, doc), comments };
+      case "union": return { ...this.unionDecl(kw, annotations, doc), comments };
+      default: return { ...this.enumDecl(kw, annotations, doc), comments };
     }
   }
 
@@ -236,7 +238,7 @@ class Parser {
       const t = this.ident("enumerator name");
       let value: ConstExpr | undefined;
       if (this.eatPunct("=")) value = this.expr();
-      enumerators.push({ name: t.text, value, doc: t.doc, pos: this.pos(t) });
+      enumerators.push({ name: t.text, value, doc: t.doc, comments: t.comments ?? [], pos: this.pos(t) });
       if (!this.eatPunct(",")) {
         this.expectPunct("}", "or ',' after enumerator");
         break;
@@ -260,6 +262,7 @@ class Parser {
       return { kind: "decl", decl: this.decl() };
     }
     const doc = first.doc ?? after.doc;
+    const comments = commentsOf(first, after);
     if (this.isWord("const")) {
       this.next();
       const type = this.type();
@@ -267,7 +270,7 @@ class Parser {
       this.expectPunct("=", "(constants need a value)");
       const value = this.expr();
       this.expectPunct(";", "after constant");
-      return { kind: "const", c: { type, name: name.text, value, annotations, doc, pos: this.pos(name) } };
+      return { kind: "const", c: { type, name: name.text, value, annotations, doc, comments, pos: this.pos(name) } };
     }
     let oneway = false;
     if (this.isWord("oneway")) { this.next(); oneway = true; }
@@ -275,7 +278,7 @@ class Parser {
     const name = this.ident(oneway || inInterface ? "method name" : "field name");
     if (this.isPunct("(")) {
       const method = this.methodRest(type, name, oneway, annotations, doc);
-      return { kind: "method", method };
+      return { kind: "method", method: { ...method, comments } };
     }
     if (oneway) this.fail("expected '(' after oneway method name");
     let defaultValue: ConstExpr | undefined;
@@ -284,7 +287,7 @@ class Parser {
     return {
       kind: "field",
       at: name,
-      field: { type, name: name.text, defaultValue, annotations: type.annotations, doc, pos: this.pos(name) },
+      field: { type, name: name.text, defaultValue, annotations: type.annotations, doc, comments, pos: this.pos(name) },
     };
   }
 
@@ -400,9 +403,9 @@ class Parser {
       case "float": this.next(); return { kind: "float", text: t.text, pos };
       case "string": {
         this.next();
-        return { kind: "string", value: t.text, pos };
+        return { kind: "string", value: t.text, raw: t.raw ?? JSON.stringify(t.text), pos };
       }
-      case "char": this.next(); return { kind: "char", value: t.text, pos };
+      case "char": this.next(); return { kind: "char", value: t.text, raw: t.raw ?? `'${t.text}'`, pos };
       case "ident": {
         if (t.text === "true" || t.text === "false") {
           this.next();
@@ -436,6 +439,12 @@ class Parser {
     }
     return this.fail(`expected a constant expression but found ${describe(t)}`);
   }
+}
+
+/** Comments before a construct: those before its first token and, if different, its keyword. */
+function commentsOf(first: Token, kw: Token): readonly string[] {
+  if (first === kw) return first.comments ?? [];
+  return [...(first.comments ?? []), ...(kw.comments ?? [])];
 }
 
 function describe(t: Token): string {

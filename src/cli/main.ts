@@ -2,121 +2,52 @@
  * `tsbinder` command line. Only subcommand so far: `tsbinder aidl`.
  *
  *   tsbinder aidl <files or dirs>... -I <root>... -o <out> [--check] [--version N --hash H]
+ *   tsbinder aidl <files or dirs>... -I <root>... --dumpapi <out>
+ *   tsbinder aidl --checkapi[=compatible|equal] <old dump> <new dump> [-I <root>...]
+ *   tsbinder aidl --compute-hash <frozen version dir> [--previous-version V]
  *
  * `main(argv)` resolves to the exit code instead of exiting so tests can call it in-process;
- * bin/tsbinder.mjs passes it to process.exitCode.
- *
- * src/ must compile without Node's type definitions (build/build.mjs checks that nothing
- * runtime-specific creeps in), so the CLI loads the few standard-library functions it needs at
- * run time through `node:` specifiers — Node, Deno and Bun all provide them — typed by the narrow
- * interfaces below.
+ * bin/tsbinder.mjs passes it to process.exitCode. Runtime access goes through host.ts.
  */
 import { compile } from "../aidl/compile.js";
-import type { FileSystem } from "../aidl/resolve.js";
+import { checkApiDirs, computeHash, dumpApi } from "./api-commands.js";
+import { expandInputs, hostFileSystem, loadHost } from "./host.js";
+import { processIO, type CliIO } from "./io.js";
 
-interface NodeFs {
-  readFileSync(path: string, encoding: "utf8"): string;
-  writeFileSync(path: string, data: string): void;
-  mkdirSync(path: string, options: { recursive: true }): unknown;
-  readdirSync(path: string): string[];
-  statSync(path: string): { isDirectory(): boolean };
-  realpathSync(path: string): string;
-}
-interface NodePath {
-  join(...parts: string[]): string;
-  dirname(path: string): string;
-  resolve(...parts: string[]): string;
-}
-type ParseArgs = (config: {
-  args: string[];
-  allowPositionals: boolean;
-  options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
-}) => { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
-
-interface Host {
-  fs: NodeFs;
-  path: NodePath;
-  parseArgs: ParseArgs;
-}
-
-let host: Host | undefined;
-async function loadHost(): Promise<Host> {
-  if (!host) {
-    // Non-literal specifiers: resolved at run time, no compile-time dependency on @types/node.
-    const load = (name: string) => import(name) as Promise<unknown>;
-    const [fs, path, util] = await Promise.all([load("node:fs"), load("node:path"), load("node:util")]);
-    host = { fs: fs as NodeFs, path: path as NodePath, parseArgs: (util as { parseArgs: ParseArgs }).parseArgs };
-  }
-  return host;
-}
+export type { CliIO } from "./io.js";
 
 const USAGE = `usage: tsbinder aidl <file.aidl | dir>... -I <import root>... -o <out dir> [--check] [--version N] [--hash H]
+       tsbinder aidl <file.aidl | dir>... -I <import root>... --dumpapi <out dir>
+       tsbinder aidl --checkapi[=compatible|equal] <old dump dir> <new dump dir> [-I <import root>...]
+       tsbinder aidl --compute-hash <frozen version dir> [--previous-version V]
 
   -I, --include <dir>  import root: type a.b.C is looked up as <dir>/a/b/C.aidl (repeatable)
   -o, --out <dir>      output directory (one .ts module per AIDL type, under its package path)
   --check              validate only, write nothing
   --version <N>        stable-AIDL interface version (adds getInterfaceVersion/getInterfaceHash)
   --hash <H>           interface hash returned by getInterfaceHash (default "notfrozen")
+  --dumpapi <dir>      write the API dump of the inputs (AOSP's aidl_api format) instead of code
+  --checkapi           check that the new dump is a compatible evolution of the old one (AOSP's
+                       rules); --checkapi=equal checks that they are the same API
+  --compute-hash <dir> print the hash AOSP's build stores in a frozen version's .hash file
+  --previous-version V the version frozen before it (default: the next lower sibling directory;
+                       the first version of a module has none)
 `;
 
-export interface CliIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
-
-interface ProcessLike {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
-const proc = (globalThis as { process?: ProcessLike }).process;
-const defaultIO: CliIO = {
-  stdout: (s) => proc?.stdout.write(s),
-  stderr: (s) => proc?.stderr.write(s),
+type Values = {
+  include?: string[]; out?: string; check?: boolean; version?: string; hash?: string; help?: boolean;
+  dumpapi?: string; checkapi?: boolean; "checkapi-level"?: string; "compute-hash"?: boolean; "previous-version"?: string;
 };
 
-/** File access for the compiler, with a read cache (imports are probed repeatedly). */
-function hostFileSystem({ fs, path }: Host): FileSystem {
-  const { readFileSync, realpathSync } = fs;
-  const { resolve } = path;
-  const cache = new Map<string, string | undefined>();
-  return {
-    readFile(path) {
-      if (cache.has(path)) return cache.get(path);
-      let text: string | undefined;
-      try {
-        text = readFileSync(path, "utf8");
-      } catch {
-        text = undefined;
-      }
-      cache.set(path, text);
-      return text;
-    },
-    canonical(path) {
-      try {
-        return realpathSync(path);
-      } catch {
-        return resolve(path);
-      }
-    },
-  };
+/** `--checkapi=equal` is AOSP's spelling; parseArgs wants the level as an option of its own. */
+function splitCheckApiLevel(args: readonly string[]): string[] {
+  return args.flatMap((a) => {
+    const m = /^--checkapi=(.*)$/.exec(a);
+    return m ? ["--checkapi", "--checkapi-level", m[1]!] : [a];
+  });
 }
 
-function expandInputs({ fs, path }: Host, paths: string[]): string[] {
-  const { statSync, readdirSync } = fs;
-  const { join } = path;
-  const out: string[] = [];
-  const walk = (p: string) => {
-    if (statSync(p).isDirectory()) {
-      for (const name of readdirSync(p).sort()) walk(join(p, name));
-    } else if (p.endsWith(".aidl")) {
-      out.push(p);
-    }
-  };
-  for (const p of paths) walk(p);
-  return out;
-}
-
-export async function main(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const h = await loadHost();
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help") {
@@ -127,11 +58,11 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     io.stderr(`tsbinder: unknown command '${command}'\n${USAGE}`);
     return 2;
   }
-  let values: { include?: string[]; out?: string; check?: boolean; version?: string; hash?: string; help?: boolean };
+  let values: Values;
   let positionals: string[];
   try {
     ({ values, positionals } = h.parseArgs({
-      args: [...rest],
+      args: splitCheckApiLevel(rest),
       allowPositionals: true,
       options: {
         include: { type: "string", short: "I", multiple: true },
@@ -140,6 +71,11 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
         version: { type: "string" },
         hash: { type: "string" },
         help: { type: "boolean", short: "h" },
+        dumpapi: { type: "string" },
+        checkapi: { type: "boolean" },
+        "checkapi-level": { type: "string" },
+        "compute-hash": { type: "boolean" },
+        "previous-version": { type: "string" },
       },
     }) as { values: typeof values; positionals: string[] });
   } catch (e) {
@@ -150,9 +86,27 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     io.stdout(USAGE);
     return 0;
   }
+  const roots = values.include ?? [];
+  if (values.checkapi) {
+    const level = values["checkapi-level"] ?? "compatible";
+    if (level !== "compatible" && level !== "equal") {
+      io.stderr(`tsbinder aidl: --checkapi level must be 'compatible' or 'equal', got '${level}'\n`);
+      return 2;
+    }
+    return checkApiDirs(h, io, positionals, roots, level);
+  }
+  if (values["compute-hash"]) return computeHash(h, io, positionals, values["previous-version"]);
   if (positionals.length === 0) {
     io.stderr(`tsbinder aidl: no input files\n${USAGE}`);
     return 2;
+  }
+  if (values.dumpapi !== undefined) {
+    try {
+      return dumpApi(h, io, expandInputs(h, positionals), roots, values.dumpapi);
+    } catch (e) {
+      io.stderr(`tsbinder aidl: ${(e as Error).message}\n`);
+      return 1;
+    }
   }
   if (!values.check && !values.out) {
     io.stderr(`tsbinder aidl: missing -o <out dir> (or use --check)\n`);
@@ -183,7 +137,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
   }
   const result = compile({
     inputs,
-    importRoots: values.include ?? [],
+    importRoots: roots,
     fs: hostFileSystem(h),
     ...(version !== undefined ? { version } : {}),
     ...(values.hash !== undefined ? { hash: values.hash } : {}),
