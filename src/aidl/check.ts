@@ -26,7 +26,7 @@ const KNOWN_ANNOTATIONS = new Set([
   "NdkOnlyStableParcelable", "JavaOnlyStableParcelable", "RustOnlyStableParcelable", "JavaDerive",
   "JavaDefault", "JavaDelegator", "JavaOnlyImmutable", "FixedSize", "Descriptor", "RustDerive",
   "SuppressWarnings", "PermissionManuallyEnforced", "EnforcePermission", "RequiresNoPermission",
-  "PropagateAllowBlocking", "JavaPassthrough", "JavaSuppressLint", "SensitiveData", "Deprecated",
+  "PropagateAllowBlocking", "JavaPassthrough", "JavaSuppressLint", "SensitiveData", "Deprecated", "Enforce",
 ]);
 
 /** Runs one check, recording an AidlError instead of stopping (so one file reports every problem). */

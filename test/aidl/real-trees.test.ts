@@ -141,3 +141,54 @@ interface INames {
     expect(oneway).toEqual([[11, 12]]);
   });
 });
+
+describe("@JavaDerive(equals = true, toString = true)", () => {
+  const files = {
+    "p/P.aidl": `package p;
+import p.U;
+@JavaDerive(equals=true, toString=true)
+parcelable P { int i; long l; String s; byte[] b; List<String> list; @nullable P next; U u; double d; }
+`,
+    "p/U.aidl": "package p;\n@JavaDerive(equals=true, toString=true)\nunion U { int n; String s; }\n",
+    "p/Q.aidl": "package p;\nparcelable Q { int i; }\n",
+  };
+  test("parcelables get equals() and toString(); unions get equals(a, b) and format(v); others nothing", async () => {
+    const r = compileSources(files);
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.files.get("p/Q.ts")).not.toMatch(/equals|toString/);
+    const dir = freshDir("derive");
+    writeOutput(r.files, dir);
+    const { P }: any = await import(pathToFileURL(join(dir, "p/P.ts")).href);
+    const { U }: any = await import(pathToFileURL(join(dir, "p/U.ts")).href);
+    const make = () => new P({ i: 1, l: 2n, s: "x", b: Uint8Array.of(1, 2), list: ["a"], next: new P({ i: 9 }), u: U.s("t"), d: NaN });
+    expect(make().equals(make())).toBe(true);
+    for (const change of [{ i: 2 }, { l: 3n }, { s: "y" }, { b: Uint8Array.of(1, 3) }, { list: ["a", "b"] }, { next: null }, { u: U.n(1) }, { d: 0 }]) {
+      expect(make().equals(Object.assign(make(), change)), JSON.stringify(Object.keys(change))).toBe(false);
+    }
+    expect(make().equals({ ...make() })).toBe(false); // not a P
+    expect(new P({ i: 1, s: "x", list: ["a", "b"] }).toString()).toBe(
+      "P{i: 1, l: 0, s: x, b: [], list: [a, b], next: null, u: [object Object], d: 0}",
+    );
+    expect(U.equals(U.s("a"), U.s("a"))).toBe(true);
+    expect(U.equals(U.s("a"), U.n(0))).toBe(false);
+    expect(U.format(U.s("a"))).toBe("U.s(a)");
+  });
+});
+
+describe("@Enforce, @EnforcePermission, @PropagateAllowBlocking, @RequiresNoPermission, @SensitiveData", () => {
+  test("parse; @SensitiveData sets FLAG_CLEAR_BUF on every call, the others change nothing here", () => {
+    const r = compileSources({
+      "p/IFoo.aidl": `package p;
+@SensitiveData @EnforcePermission("MANAGE_FOO")
+interface IFoo {
+  @Enforce("permission = MANAGE_FOO") void a();
+  @RequiresNoPermission void b();
+  @PropagateAllowBlocking IFoo c();
+}
+`,
+    });
+    expect(errorsOf(r)).toEqual([]);
+    const text = r.files.get("p/IFoo.ts")!;
+    expect(text.match(/IFoo\.Codes\.\w+, FLAG_CLEAR_BUF,/g)?.length).toBe(3);
+  });
+});

@@ -129,7 +129,7 @@ const RUNTIME_NAMES = new Set([
   "readArray", "checkFixedSize", "newOutArray", "writeByteEnumArray", "readByteEnumArray",
   "newOutByteArray", "writeMap", "readMap", "transactCall", "transactOneway", "dispatchCall",
   "dispatchOneway", "defineUnstructuredParcelable", "writeUnion", "readUnion", "badUnionTag",
-  "FLAG_CLEAR_BUF", "ParcelableInit", "UnionCodec", "requireValue",
+  "FLAG_CLEAR_BUF", "ParcelableInit", "UnionCodec", "requireValue", "aidlEquals", "aidlToString",
 ]);
 
 function relativeModule(from: string, to: string): string {

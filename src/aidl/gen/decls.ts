@@ -3,7 +3,7 @@
  * Each returns TS source text for one declaration (nested declarations are emitted separately by
  * file.ts, right after their parent).
  */
-import { qualifiedName, type ConstDecl, type Decl, type EnumDecl, type ParcelableDecl, type UnionDecl } from "../ast.js";
+import { annotation, qualifiedName, type ConstDecl, type Decl, type EnumDecl, type ParcelableDecl, type UnionDecl } from "../ast.js";
 import { AidlError, type SourcePos } from "../errors.js";
 import type { GenContext } from "./context.js";
 import { tsDeclName } from "./context.js";
@@ -23,8 +23,8 @@ export function docWith(doc: string | undefined, extra: string, indent = ""): st
 
 /** Members the generated code defines itself; AIDL names that collide with them are refused. */
 const RESERVED_MEMBERS = {
-  parcelable: ["writeToParcel", "readFromParcel", "constructor", "descriptor"],
-  union: ["descriptor", "Tag", "create", "writeToParcel", "readFromParcel"],
+  parcelable: ["writeToParcel", "readFromParcel", "constructor", "descriptor", "equals", "toString"],
+  union: ["descriptor", "Tag", "create", "writeToParcel", "readFromParcel", "equals", "format"],
   interface: ["asBinder", "constructor", "remote", "onTransact", "getInterfaceVersion", "getInterfaceHash"],
   interfaceConst: ["descriptor", "Codes", "fromBinder", "asInterface", "VERSION", "HASH"],
 } as const;
@@ -43,6 +43,16 @@ export function constEntries(ctx: GenContext, owner: Decl, consts: readonly Cons
     const t = ctx.model.typeOf(c.type);
     return { doc: c.doc ?? "", name: c.name, value: literal(ctx, ctx.model.constValue(c, owner), t), type: tsType(ctx, t) };
   });
+}
+
+/** What `@JavaDerive(equals = true, toString = true)` asks for (other parameters are Java-only). */
+export function derives(d: ParcelableDecl | UnionDecl): { equals: boolean; toString: boolean } {
+  const a = annotation(d.annotations, "JavaDerive");
+  const on = (key: string) => {
+    const v = a?.params.get(key);
+    return v?.kind === "bool" && v.value;
+  };
+  return { equals: on("equals"), toString: on("toString") };
 }
 
 export function genEnum(ctx: GenContext, d: EnumDecl): string {
@@ -113,6 +123,25 @@ export function genParcelable(ctx: GenContext, d: ParcelableDecl): string {
   }
   lines.push(`    p.exitParcelable(end);`);
   lines.push(`  }`);
+  const derive = derives(d);
+  if (derive.equals) {
+    const eq = ctx.rt("aidlEquals");
+    const fields = d.fields.map((f) => ` && ${eq}(this.${f.name}, other.${f.name})`).join("");
+    lines.push("");
+    lines.push(`  /** Field-by-field equality (@JavaDerive(equals = true)). */`);
+    lines.push(`  equals(other: unknown): boolean {`);
+    lines.push(`    return other instanceof ${name}${fields};`);
+    lines.push(`  }`);
+  }
+  if (derive.toString) {
+    const str = ctx.rt("aidlToString");
+    const fields = d.fields.map((f) => `${f.name}: \${${str}(this.${f.name})}`).join(", ");
+    lines.push("");
+    lines.push(`  /** \`${d.name}{field: value, ...}\` (@JavaDerive(toString = true)). */`);
+    lines.push(`  toString(): string {`);
+    lines.push(`    return \`${d.name}{${fields}}\`;`);
+    lines.push(`  }`);
+  }
   lines.push(`}`);
   return lines.join("\n") + "\n";
 }
@@ -175,6 +204,21 @@ export function genUnion(ctx: GenContext, d: UnionDecl): string {
   out.push(`      default: return ${ctx.rt("badUnionTag")}(p, ${JSON.stringify(qualifiedName(d))}, tag);`);
   out.push(`    }`);
   out.push(`  },`);
+  const derive = derives(d);
+  if (derive.equals) {
+    out.push(`  /** Same member, equal values (@JavaDerive(equals = true)). */`);
+    out.push(`  equals(a: ${name}, b: ${name}): boolean {`);
+    out.push(`    return a.tag === b.tag && ${ctx.rt("aidlEquals")}(a.value, b.value);`);
+    out.push(`  },`);
+  }
+  if (derive.toString) {
+    const names = `[${d.fields.map((f) => JSON.stringify(f.name)).join(", ")}]`;
+    // `format`, not `toString`: the companion object's own toString must keep working
+    out.push(`  /** \`${d.name}.member(value)\` (@JavaDerive(toString = true)). */`);
+    out.push(`  format(v: ${name}): string {`);
+    out.push(`    return \`${d.name}.\${${names}[v.tag]}(\${${ctx.rt("aidlToString")}(v.value)})\`;`);
+    out.push(`  },`);
+  }
   out.push(`};`);
   return out.join("\n") + "\n";
 }

@@ -9,3 +9,4 @@ export { type IInterface, transactCall, transactOneway, dispatchCall, dispatchOn
 export { type UnstructuredParcelableType, defineUnstructuredParcelable } from "./unstructured.js";
 export { ParcelableHolder, ParcelableStability } from "./holder.js";
 export { type UnionCodec, writeUnion, readUnion, badUnionTag } from "./union.js";
+export { aidlEquals, aidlToString } from "./derive.js";

@@ -17,7 +17,7 @@ export interface AidlParcelable {
 }
 
 /** Constructor argument of generated parcelable classes: any subset of the fields. */
-export type ParcelableInit<T> = Partial<Omit<T, "writeToParcel" | "readFromParcel">>;
+export type ParcelableInit<T> = Partial<Omit<T, "writeToParcel" | "readFromParcel" | "equals" | "toString">>;
 
 /** A generated parcelable class: constructible with defaults, and knows its descriptor. */
 export interface ParcelableClass<T extends AidlParcelable> {
