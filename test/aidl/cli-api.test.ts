@@ -4,16 +4,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "./support/cli.js";
 import { freshDir } from "./support/helpers.js";
 import { android14Root } from "./support/android14.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
-  return { code, out, err };
-}
+const run = runCli;
 
 const light = join(android14Root, "light/aidl");
 const lightApi = join(light, "aidl_api/android.hardware.light");

@@ -4,15 +4,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runCli } from "./support/cli.js";
 import { corpusRoot, freshDir, repoRoot } from "./support/helpers.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe("tsbinder aidl (in-process)", () => {
   test("compiles a directory with -I roots and writes one module per type", async () => {

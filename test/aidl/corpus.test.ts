@@ -104,10 +104,6 @@ describe("AOSP AIDL corpus", () => {
     expect(generatedFiles).toBe(74 - Object.keys(UNSUPPORTED).length);
   });
 
-  test("generating the whole corpus takes well under a second", () => {
-    expect(elapsedMs).toBeLessThan(1000);
-  });
-
   test("the generated TypeScript type-checks with tsc --strict", () => {
     const r = typecheck(outDir);
     if (r.shimmed.length) console.log(`[aidl corpus] "tsbinder" entry shim adds (not yet exported by src/index.ts): ${r.shimmed.join(", ")}`);
