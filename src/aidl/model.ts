@@ -155,6 +155,13 @@ export class Model {
       if (!isIntValue(v) || wrap(v.v, kind) !== v.v) throw new AidlError(where, `invalid value for enum ${type.decl.name}`);
       return { k: "enum", decl: type.decl, name: undefined, v: v.v };
     }
+    if (type.kind === "unionTag") {
+      const target = e.kind === "ref" ? this.resolveRef(e.name, e.pos, doc, scope) : undefined;
+      if (target?.tag === undefined || target.decl !== type.decl) {
+        throw new AidlError(where, `expected a member of ${describeType(type)} (${type.decl.name}.Tag.<member>)`);
+      }
+      return { k: "int", v: BigInt(target.tag) };
+    }
     const v = evaluate(e, this.refResolver(doc, scope));
     const bad = (): never => {
       throw new AidlError(where, `cannot assign ${describeValue(v)} to a field or constant of type ${describeType(type)}`);
@@ -198,6 +205,7 @@ export class Model {
         const e = target.decl as EnumDecl;
         return { t: BACKING_KIND[this.backing(e)], v: this.enumeratorValue(e, target.enumerator) };
       }
+      if (target.tag !== undefined) return { t: "int32", v: BigInt(target.tag) };
       const c = target.constant!;
       const tc = this.constValue(c, target.decl);
       const type = this.program.typeOf(c.type);
@@ -207,7 +215,7 @@ export class Model {
 
   /** Finds what a constant reference (`X`, `Type.X`, `pkg.Type.X`) names. */
   resolveRef(name: string, pos: SourcePos, doc: AidlDocument, scope: Decl | undefined):
-    { decl: Decl; constant?: ConstDecl; enumerator?: Enumerator } {
+    { decl: Decl; constant?: ConstDecl; enumerator?: Enumerator; tag?: number } {
     const parts = name.split(".");
     const member = parts[parts.length - 1]!;
     const inDecl = (d: Decl) => {
@@ -226,6 +234,12 @@ export class Model {
       throw new AidlError(pos, `unknown constant '${name}'`);
     }
     const owner = this.program.lookupType(parts.slice(0, -1).join("."), doc, scope);
+    // `U.Tag.member`: the tag (field index) of a union member
+    if (owner && owner.decl.kind === "union" && owner.rest.length === 1 && owner.rest[0] === "Tag") {
+      const tag = owner.decl.fields.findIndex((f) => f.name === member);
+      if (tag < 0) throw new AidlError(pos, `unknown constant '${name}' (union '${qualifiedName(owner.decl)}' has no member '${member}')`);
+      return { decl: owner.decl, tag };
+    }
     if (!owner || owner.rest.length) throw new AidlError(pos, `unknown constant '${name}' (no type '${parts.slice(0, -1).join(".")}')`);
     const hit = inDecl(owner.decl);
     if (!hit) throw new AidlError(pos, `unknown constant '${name}' ('${qualifiedName(owner.decl)}' has no constant or enumerator '${member}')`);

@@ -192,3 +192,24 @@ interface IFoo {
     expect(text.match(/IFoo\.Codes\.\w+, FLAG_CLEAR_BUF,/g)?.length).toBe(3);
   });
 });
+
+describe("union tags as values", () => {
+  test("U.Tag.member is a constant of type U.Tag (defaults, arrays), and a field may be named like a derived method", () => {
+    const r = compileSources({
+      "p/U.aidl": "package p;\nunion U { int a; String b; }\n",
+      "p/P.aidl": "package p;\nimport p.U;\nparcelable P { U.Tag t = U.Tag.b; U.Tag[] ts = {U.Tag.a, U.Tag.b}; int equals; }\n",
+    });
+    expect(errorsOf(r)).toEqual([]);
+    const text = r.files.get("p/P.ts")!;
+    expect(text).toContain("t: U_Tag = U_Tag.b;");
+    expect(text).toContain("ts: U_Tag[] = [U_Tag.a, U_Tag.b];");
+    const bad = compileSources({
+      "p/U.aidl": "package p;\nunion U { int a; }\n",
+      "p/P.aidl": "package p;\nimport p.U;\nparcelable P { U.Tag t = U.Tag.c; U.Tag u = 1; }\n",
+    });
+    expect(errorsOf(bad)).toEqual([
+      "3:26: unknown constant 'U.Tag.c' (union 'p.U' has no member 'c')",
+      "3:45: expected a member of U.Tag (U.Tag.<member>)",
+    ]);
+  });
+});

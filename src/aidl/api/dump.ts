@@ -221,7 +221,7 @@ class Dumper {
         const dot = e.name.lastIndexOf(".");
         if (dot < 0) return e.name;
         const target = this.model.resolveRef(e.name, e.pos, scope.document!, scope);
-        return `${qualifiedName(target.decl)}.${e.name.slice(dot + 1)}`;
+        return `${qualifiedName(target.decl)}${target.tag !== undefined ? ".Tag" : ""}.${e.name.slice(dot + 1)}`;
       }
       case "unary": return `(${e.op}${this.expr(e.arg, scope)})`;
       case "binary": return `(${this.expr(e.left, scope)} ${e.op} ${this.expr(e.right, scope)})`;

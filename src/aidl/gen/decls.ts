@@ -23,15 +23,15 @@ export function docWith(doc: string | undefined, extra: string, indent = ""): st
 
 /** Members the generated code defines itself; AIDL names that collide with them are refused. */
 const RESERVED_MEMBERS = {
-  parcelable: ["writeToParcel", "readFromParcel", "constructor", "descriptor", "equals", "toString"],
-  union: ["descriptor", "Tag", "create", "writeToParcel", "readFromParcel", "equals", "format"],
+  parcelable: ["writeToParcel", "readFromParcel", "constructor", "descriptor"],
+  union: ["descriptor", "Tag", "create", "writeToParcel", "readFromParcel"],
   interface: ["asBinder", "constructor", "remote", "onTransact", "getInterfaceVersion", "getInterfaceHash"],
   interfaceConst: ["descriptor", "Codes", "fromBinder", "asInterface", "VERSION", "HASH"],
 } as const;
 
-export function checkMemberNames(kind: keyof typeof RESERVED_MEMBERS, owner: string, members: readonly { name: string; pos: SourcePos }[]): void {
+export function checkMemberNames(kind: keyof typeof RESERVED_MEMBERS, owner: string, members: readonly { name: string; pos: SourcePos }[], extra: readonly string[] = []): void {
   for (const m of members) {
-    if ((RESERVED_MEMBERS[kind] as readonly string[]).includes(m.name)) {
+    if ((RESERVED_MEMBERS[kind] as readonly string[]).includes(m.name) || extra.includes(m.name)) {
       throw new AidlError(m.pos, `'${m.name}' in ${owner} clashes with a member the TypeScript back end generates; please rename it`);
     }
   }
@@ -53,6 +53,11 @@ export function derives(d: ParcelableDecl | UnionDecl): { equals: boolean; toStr
     return v?.kind === "bool" && v.value;
   };
   return { equals: on("equals"), toString: on("toString") };
+}
+
+/** Members that @JavaDerive adds, which AIDL members then must not be named. */
+function derivedMembers(derive: { equals: boolean; toString: boolean }, toStringName: string): string[] {
+  return [...(derive.equals ? ["equals"] : []), ...(derive.toString ? [toStringName] : [])];
 }
 
 export function genEnum(ctx: GenContext, d: EnumDecl): string {
@@ -87,7 +92,8 @@ export function genParcelable(ctx: GenContext, d: ParcelableDecl): string {
   const tp = d.typeParams.length ? `<${d.typeParams.join(", ")}>` : "";
   const self = `${name}${tp}`;
   const P = ctx.rt("Parcel");
-  checkMemberNames("parcelable", qualifiedName(d), [...d.fields, ...d.consts]);
+  const derive = derives(d);
+  checkMemberNames("parcelable", qualifiedName(d), [...d.fields, ...d.consts], derivedMembers(derive, "toString"));
   const lines: string[] = [];
   lines.push(`${docComment(d.doc)}export class ${self} implements ${ctx.rt("AidlParcelable")} {`);
   lines.push(`  static readonly descriptor = ${JSON.stringify(qualifiedName(d))};`);
@@ -123,7 +129,6 @@ export function genParcelable(ctx: GenContext, d: ParcelableDecl): string {
   }
   lines.push(`    p.exitParcelable(end);`);
   lines.push(`  }`);
-  const derive = derives(d);
   if (derive.equals) {
     const eq = ctx.rt("aidlEquals");
     const fields = d.fields.map((f) => ` && ${eq}(this.${f.name}, other.${f.name})`).join("");
@@ -150,7 +155,8 @@ export function genUnion(ctx: GenContext, d: UnionDecl): string {
   const name = tsDeclName(d);
   const tagName = `${name}_Tag`;
   const P = ctx.rt("Parcel");
-  checkMemberNames("union", qualifiedName(d), [...d.fields, ...d.consts]);
+  const derive = derives(d);
+  checkMemberNames("union", qualifiedName(d), [...d.fields, ...d.consts], derivedMembers(derive, "format"));
   const out: string[] = [];
   out.push(`/** Field indices of union ${qualifiedName(d)} (the wire tag). */`);
   out.push(`export const ${tagName} = {`);
@@ -204,7 +210,6 @@ export function genUnion(ctx: GenContext, d: UnionDecl): string {
   out.push(`      default: return ${ctx.rt("badUnionTag")}(p, ${JSON.stringify(qualifiedName(d))}, tag);`);
   out.push(`    }`);
   out.push(`  },`);
-  const derive = derives(d);
   if (derive.equals) {
     out.push(`  /** Same member, equal values (@JavaDerive(equals = true)). */`);
     out.push(`  equals(a: ${name}, b: ${name}): boolean {`);

@@ -228,6 +228,7 @@ export function literal(ctx: GenContext, c: TypedConst, t: AidlType): string {
   switch (c.k) {
     case "bool": return String(c.v);
     case "int":
+      if (t.kind === "unionTag") return `${ctx.ref(t.decl, "_Tag")}.${t.decl.fields[Number(c.v)]!.name}`;
       if (t.kind === "primitive" && t.name === "long") return `${c.v}n`;
       if (t.kind === "primitive" && t.name === "char") {
         const ch = String.fromCharCode(Number(c.v));

@@ -16,8 +16,8 @@ export interface AidlParcelable {
   readFromParcel(p: Parcel): void;
 }
 
-/** Constructor argument of generated parcelable classes: any subset of the fields. */
-export type ParcelableInit<T> = Partial<Omit<T, "writeToParcel" | "readFromParcel" | "equals" | "toString">>;
+/** Constructor argument of generated parcelable classes: any subset of the fields (not the methods). */
+export type ParcelableInit<T> = Partial<Pick<T, { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T]>>;
 
 /** A generated parcelable class: constructible with defaults, and knows its descriptor. */
 export interface ParcelableClass<T extends AidlParcelable> {
