@@ -213,3 +213,19 @@ describe("union tags as values", () => {
     ]);
   });
 });
+
+describe("declarations named like the globals generated code uses", () => {
+  test("are renamed (Map → Map_), everywhere they are referred to", async () => {
+    const r = compileSources({
+      "p/Map.aidl": "package p;\nparcelable Map { Map<String, int> m; float f = 1.5f; byte[] b; }\n",
+      "p/Promise.aidl": "package p;\ninterface Promise { p.Map get(); }\n",
+    });
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.files.get("p/Map.ts")).toContain("export class Map_ ");
+    expect(r.files.get("p/Promise.ts")).toContain("get(): Promise<Map_>;");
+    const dir = freshDir("globals");
+    writeOutput(r.files, dir);
+    const { Map_ }: any = await import(pathToFileURL(join(dir, "p/Map.ts")).href);
+    expect(new Map_().m).toBeInstanceOf(Map);
+  });
+});

@@ -23,9 +23,14 @@ const RESERVED = new Set([
   "private", "protected", "public", "static", "yield", "await", "arguments", "eval",
 ]);
 
-/** Predefined type names TypeScript refuses as a class, interface or type alias name. */
+/**
+ * Names a declaration may not take at the top of a generated module: the predefined types
+ * TypeScript refuses as a class or type name, and the globals generated code itself uses (a
+ * parcelable called `Map` would shadow the `Map` its map fields are made with).
+ */
 const RESERVED_TYPE_NAMES = new Set([
   "any", "boolean", "number", "string", "symbol", "bigint", "never", "unknown", "object", "undefined",
+  "Map", "Array", "Uint8Array", "Math", "Promise", "Object", "NaN", "Infinity",
 ]);
 
 /** Escapes an AIDL identifier used as a TS binding (parameter/variable): `in` → `in_`. */
