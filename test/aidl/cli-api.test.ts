@@ -4,11 +4,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli } from "./support/cli.js";
+import { runCli as run } from "./support/cli.js";
 import { freshDir } from "./support/helpers.js";
 import { android14Root } from "./support/android14.js";
-
-const run = runCli;
 
 const light = join(android14Root, "light/aidl");
 const lightApi = join(light, "aidl_api/android.hardware.light");

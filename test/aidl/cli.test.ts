@@ -4,10 +4,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli } from "./support/cli.js";
+import { runCli as run } from "./support/cli.js";
 import { corpusRoot, freshDir, repoRoot } from "./support/helpers.js";
-
-const run = runCli;
 
 describe("tsbinder aidl (in-process)", () => {
   test("compiles a directory with -I roots and writes one module per type", async () => {
