@@ -26,9 +26,14 @@ const count = (dir) => readdirSync(dir).reduce((n, f) => {
   return n + (statSync(p).isDirectory() ? (f === "aidl_api" ? 0 : count(p)) : f.endsWith(".aidl") ? 1 : 0);
 }, 0);
 const quiet = { stdout: () => {}, stderr: (s) => process.stderr.write(s) };
+// Wall time, and CPU time (user + system) since other processes on a shared machine inflate wall time.
+let cpuMs = 0;
 const timed = async (argv) => {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const code = await main(argv, quiet);
+  const c = process.cpuUsage(c0);
+  cpuMs = (c.user + c.system) / 1000;
   if (code !== 0) throw new Error(`tsbinder ${argv.join(" ")} exited ${code}`);
   return performance.now() - t0;
 };
@@ -38,14 +43,20 @@ const sourceFiles = roots.reduce((n, r) => n + count(r), 0);
 const out = mkdtempSync(join(tmpdir(), "tsbinder-aidl-bench-"));
 for (const [what, mode] of [["--check", ["--check"]], ["generating TypeScript", ["-o", out]]]) {
   const runs = [];
-  for (let i = 0; i < 5; i++) runs.push(await timed(["aidl", ...sources, ...include, ...mode]));
+  const cpu = [];
+  for (let i = 0; i < 5; i++) {
+    runs.push(await timed(["aidl", ...sources, ...include, ...mode]));
+    cpu.push(cpuMs);
+  }
   runs.sort((a, b) => a - b);
-  console.log(`whole tree of sources, one invocation, ${what}: ${sourceFiles} files, median ${runs[2].toFixed(0)} ms (min ${runs[0].toFixed(0)}, max ${runs[4].toFixed(0)})`);
+  cpu.sort((a, b) => a - b);
+  console.log(`whole tree of sources, one invocation, ${what}: ${sourceFiles} files, median ${runs[2].toFixed(0)} ms wall (min ${runs[0].toFixed(0)}, max ${runs[4].toFixed(0)}), median ${cpu[2].toFixed(0)} ms CPU`);
 }
 rmSync(out, { recursive: true, force: true });
 
 let files = 0;
 let dumps = 0;
+let cpuTotal = 0;
 const t0 = performance.now();
 for (const m of modules) {
   const api = join(m.folder, "aidl_api", m.name);
@@ -55,6 +66,7 @@ for (const m of modules) {
     files += count(dir);
     dumps++;
     await timed(["aidl", dir, "-I", dir, ...include, "--check"]);
+    cpuTotal += cpuMs;
   }
 }
-console.log(`every frozen version and current dump, one invocation each: ${dumps} invocations, ${files} files, ${(performance.now() - t0).toFixed(0)} ms in total`);
+console.log(`every frozen version and current dump, one invocation each: ${dumps} invocations, ${files} files, ${(performance.now() - t0).toFixed(0)} ms wall, ${cpuTotal.toFixed(0)} ms CPU in total`);
