@@ -78,31 +78,32 @@ export function checkApiDirs(h: Host, io: CliIO, dirs: string[], importRoots: st
 }
 
 /**
- * `--compute-hash <dir>`: the frozen-API hash of a version directory. The version frozen before it
- * is `previous` when given, else the highest numbered sibling directory below this one's number.
+ * The frozen-API hash of a version directory. The version frozen before it is `previous` when
+ * given, else the highest numbered sibling directory below this one's number (none: a first version).
  */
+export function frozenHashOf(h: Host, dir: string, previous: string | undefined): string {
+  let prev: number | string | undefined = previous;
+  if (prev === undefined) {
+    const version = Number(h.path.basename(h.path.resolve(dir)));
+    if (!Number.isInteger(version)) throw new Error(`${dir} is not a numbered version directory: give --previous-version`);
+    const siblings = h.fs.readdirSync(h.path.dirname(h.path.resolve(dir))).filter((d) => /^\d+$/.test(d)).map(Number);
+    prev = previousVersionOf(version, siblings);
+  }
+  const files = expandInputs(h, [dir]).map((f) => ({ path: h.path.relative(dir, f).split("\\").join("/"), content: h.fs.readFileSync(f) }));
+  return frozenApiHash(files, prev);
+}
+
+/** `--compute-hash <dir>`: prints the hash AOSP's build stores in the directory's `.hash` file. */
 export function computeHash(h: Host, io: CliIO, dirs: string[], previous: string | undefined): number {
   if (dirs.length !== 1) {
     io.stderr(`tsbinder aidl: --compute-hash needs one frozen version directory, got ${dirs.length}\n`);
     return 2;
   }
-  const dir = dirs[0]!;
-  let prev: number | string | undefined = previous;
   try {
-    if (prev === undefined) {
-      const version = Number(h.path.basename(h.path.resolve(dir)));
-      if (!Number.isInteger(version)) {
-        io.stderr(`tsbinder aidl: ${dir} is not a numbered version directory: give --previous-version\n`);
-        return 2;
-      }
-      const siblings = h.fs.readdirSync(h.path.dirname(h.path.resolve(dir))).filter((d) => /^\d+$/.test(d)).map(Number);
-      prev = previousVersionOf(version, siblings);
-    }
-    const files = expandInputs(h, [dir]).map((f) => ({ path: h.path.relative(dir, f).split("\\").join("/"), content: h.fs.readFileSync(f) }));
-    io.stdout(`${frozenApiHash(files, prev)}\n`);
+    io.stdout(`${frozenHashOf(h, dirs[0]!, previous)}\n`);
     return 0;
   } catch (e) {
     io.stderr(`tsbinder aidl: ${(e as Error).message}\n`);
-    return 1;
+    return 2;
   }
 }

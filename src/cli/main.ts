@@ -10,7 +10,7 @@
  * bin/tsbinder.mjs passes it to process.exitCode. Runtime access goes through host.ts.
  */
 import { compile } from "../aidl/compile.js";
-import { checkApiDirs, computeHash, dumpApi } from "./api-commands.js";
+import { checkApiDirs, computeHash, dumpApi, frozenHashOf } from "./api-commands.js";
 import { expandInputs, hostFileSystem, loadHost } from "./host.js";
 import { processIO, type CliIO } from "./io.js";
 
@@ -25,7 +25,8 @@ const USAGE = `usage: tsbinder aidl <file.aidl | dir>... -I <import root>... -o 
   -o, --out <dir>      output directory (one .ts module per AIDL type, under its package path)
   --check              validate only, write nothing
   --version <N>        stable-AIDL interface version (adds getInterfaceVersion/getInterfaceHash)
-  --hash <H>           interface hash returned by getInterfaceHash (default "notfrozen")
+  --hash <H>           interface hash returned by getInterfaceHash (default "notfrozen"); "auto":
+                       computed from the one input directory, a frozen version (see --compute-hash)
   --dumpapi <dir>      write the API dump of the inputs (AOSP's aidl_api format) instead of code
   --checkapi           check that the new dump is a compatible evolution of the old one (AOSP's
                        rules); --checkapi=equal checks that they are the same API
@@ -124,6 +125,19 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     io.stderr(`tsbinder aidl: --hash needs --version\n`);
     return 2;
   }
+  let hash = values.hash;
+  if (hash === "auto") {
+    if (positionals.length !== 1) {
+      io.stderr(`tsbinder aidl: --hash auto needs exactly one input: the frozen version directory\n`);
+      return 2;
+    }
+    try {
+      hash = frozenHashOf(h, positionals[0]!, values["previous-version"]);
+    } catch (e) {
+      io.stderr(`tsbinder aidl: --hash auto: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   let inputs: string[];
   try {
     inputs = expandInputs(h, positionals);
@@ -140,7 +154,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     importRoots: roots,
     fs: hostFileSystem(h),
     ...(version !== undefined ? { version } : {}),
-    ...(values.hash !== undefined ? { hash: values.hash } : {}),
+    ...(hash !== undefined ? { hash } : {}),
   });
   if (result.errors.length) {
     for (const e of result.errors) io.stderr(`${e.message}\n`);

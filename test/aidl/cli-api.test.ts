@@ -70,4 +70,15 @@ describe("tsbinder aidl --compute-hash", () => {
     expect(readFileSync(join(lightApi, "2", ".hash"), "utf8")).not.toContain(r.out.trim());
     expect((await run(["aidl", "--compute-hash", join(lightApi, "current")])).code).toBe(2);
   });
+  test("--hash auto compiles a frozen version with the hash of its directory", async () => {
+    const out = freshDir("cli-hash-auto");
+    const dir = join(lightApi, "2");
+    const r = await run(["aidl", dir, "-I", dir, "--version", "2", "--hash", "auto", "-o", out]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const hash = readFileSync(join(dir, ".hash"), "utf8").split("\n").filter(Boolean);
+    const text = readFileSync(join(out, "android/hardware/light/ILights.ts"), "utf8");
+    expect(hash.some((h) => text.includes(`HASH: "${h}",`))).toBe(true);
+    expect((await run(["aidl", dir, join(lightApi, "1"), "--version", "2", "--hash", "auto", "--check"])).code).toBe(2);
+  });
 });
