@@ -229,3 +229,39 @@ describe("declarations named like the globals generated code uses", () => {
     expect(new Map_().m).toBeInstanceOf(Map);
   });
 });
+
+describe("arguments named like what the generated body uses", () => {
+  test("runtime helpers and imported types step aside (imported under another name)", async () => {
+    const r = compileSources({
+      "p/Other.aidl": "package p;\nparcelable Other { int x; }\n",
+      "p/IArgs.aidl": `package p;
+import p.Other;
+interface IArgs {
+  int[] f(inout int[] holder, in int[] nonNull, in Other Other, out Other readParcelable);
+}
+`,
+    });
+    expect(errorsOf(r)).toEqual([]);
+    const text = r.files.get("p/IArgs.ts")!;
+    expect(text).toContain("holder as $holder");
+    expect(text).toContain("Other as Other$2");
+    const dir = freshDir("arg-names");
+    writeOutput(r.files, dir);
+    const tsb: any = await import("tsbinder");
+    const gen: any = await import(pathToFileURL(join(dir, "p/IArgs.ts")).href);
+    const { Other }: any = await import(pathToFileURL(join(dir, "p/Other.ts")).href);
+    class Impl extends gen.IArgsStub {
+      async f(holder: { value: number[] }, nonNull: number[], other: any, out: { value: any }) {
+        holder.value = [...holder.value, ...nonNull];
+        out.value = new Other({ x: other.x + 1 });
+        return [other.x];
+      }
+    }
+    const proxy = new gen.IArgsProxy(loopback(tsb, new Impl()));
+    const holder = { value: [1] };
+    const out = { value: new Other() };
+    expect(await proxy.f(holder, [2, 3], new Other({ x: 41 }), out)).toEqual([41]);
+    expect(holder.value).toEqual([1, 2, 3]);
+    expect(out.value.x).toBe(42);
+  });
+});

@@ -61,6 +61,9 @@ export function modulePath(d: Decl): string {
   return top.document!.relPath.replace(/\.aidl$/, ".ts");
 }
 
+/** localNames marker: the name is a method argument somewhere in the file. */
+const ARGUMENT = "(argument)";
+
 export class GenContext {
   private readonly runtime = new Set<string>();
   /** module specifier → (export name → local name) */
@@ -85,6 +88,16 @@ export class GenContext {
       d.nested.forEach(claimCompanions);
     };
     claimCompanions(top);
+    // Method arguments become consts in the stub's cases and parameters of the proxy's methods:
+    // runtime helpers and imported types with the same name are imported under another name,
+    // so an argument called `holder` or `nonNull` cannot shadow what the generated body calls.
+    const claimArguments = (d: Decl) => {
+      if (d.kind === "interface") {
+        for (const m of d.methods) for (const a of m.args) if (!this.localNames.has(safeIdent(a.name))) this.localNames.set(safeIdent(a.name), ARGUMENT);
+      }
+      d.nested.forEach(claimArguments);
+    };
+    claimArguments(top);
   }
 
   /** Local identifier of a runtime symbol from "tsbinder". */
