@@ -238,6 +238,8 @@ describe("arguments named like what the generated body uses", () => {
 import p.Other;
 interface IArgs {
   int[] f(inout int[] holder, in int[] nonNull, in Other Other, out Other readParcelable);
+  void g(in IArgs IArgs, int Nested);
+  parcelable Nested { int x; }
 }
 `,
     });
@@ -245,12 +247,15 @@ interface IArgs {
     const text = r.files.get("p/IArgs.ts")!;
     expect(text).toContain("holder as $holder");
     expect(text).toContain("Other as Other$2");
+    // an argument named like a type of this file is the one exception: it gets an underscore
+    expect(text).toContain("g(IArgs_: IArgs, Nested: number): Promise<void>;");
     const dir = freshDir("arg-names");
     writeOutput(r.files, dir);
     const tsb: any = await import("tsbinder");
     const gen: any = await import(pathToFileURL(join(dir, "p/IArgs.ts")).href);
     const { Other }: any = await import(pathToFileURL(join(dir, "p/Other.ts")).href);
     class Impl extends gen.IArgsStub {
+      async g() {}
       async f(holder: { value: number[] }, nonNull: number[], other: any, out: { value: any }) {
         holder.value = [...holder.value, ...nonNull];
         out.value = new Other({ x: other.x + 1 });

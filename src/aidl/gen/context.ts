@@ -100,6 +100,11 @@ export class GenContext {
     claimArguments(top);
   }
 
+  /** Whether `name` is the TS name of a type declared in this file (or one of its companions). */
+  declaresHere(name: string): boolean {
+    return typeof this.localNames.get(name) === "object";
+  }
+
   /** Local identifier of a runtime symbol from "tsbinder". */
   rt(name: string): string {
     this.runtime.add(name);

@@ -28,9 +28,13 @@ interface ArgInfo {
   method: MethodDecl;
 }
 
-/** The user's argument names as bindings: only reserved words change (`in` → `in_`). */
-function argName(name: string): string {
-  return safeIdent(name);
+/**
+ * The user's argument names as bindings: reserved words change (`in` → `in_`), and so does a
+ * name that is also a type declared in this file (the method body refers to that type).
+ */
+function argName(ctx: GenContext, name: string): string {
+  const s = safeIdent(name);
+  return ctx.declaresHere(s) ? `${s}_` : s;
 }
 
 /** Names of the generated code's own locals, chosen so no argument name shadows them. */
@@ -58,7 +62,7 @@ function argsOf(ctx: GenContext, m: MethodDecl): ArgInfo[] {
     const type = ctx.model.typeOf(a.type);
     const dir = a.direction ?? "in";
     const ts = tsType(ctx, type);
-    return { name: argName(a.name), dir, type, ts: dir === "in" ? ts : `${ctx.rt("Holder")}<${ts}>`, method: m };
+    return { name: argName(ctx, a.name), dir, type, ts: dir === "in" ? ts : `${ctx.rt("Holder")}<${ts}>`, method: m };
   });
 }
 
@@ -182,7 +186,7 @@ export function genInterface(ctx: GenContext, d: InterfaceDecl): string {
   }
   out.push("");
   // onTransact's parameters are in scope in every case, where the arguments become consts.
-  const { code, data, reply, flags: flagsParam } = localsFor(d.methods.flatMap((m) => m.args.map((a) => argName(a.name))));
+  const { code, data, reply, flags: flagsParam } = localsFor(d.methods.flatMap((m) => m.args.map((a) => argName(ctx, a.name))));
   out.push(`  protected override onTransact(${code}: number, ${data}: ${P}, ${reply}: ${P}, ${flagsParam}: number): boolean | PromiseLike<boolean> {`);
   out.push(`    switch (${code}) {`);
   for (const m of d.methods) out.push(...genStubCase(ctx, d, m, data, reply));
