@@ -18,6 +18,9 @@ import { ownBytes } from "../core/core.js";
  *  (Fds ride on versioned-wire sessions only, which have no length prefix.) */
 const WIRE_HEADER_SIZE = 16;
 
+/** Default for limits.maxOutgoingQueueBytes (docs/limits.md). */
+export const DEFAULT_OUTGOING_HIGH_WATER = 1024 * 1024;
+
 export interface CallFrame {
   kind: "call";
   /** Settles the caller's promise: with the reply parcel, or with what `read` made of it. */
@@ -76,6 +79,9 @@ export class Connection {
     /** We may start top-level calls on it (libbinder: an "outgoing" connection). */
     readonly outgoing: boolean,
     private readonly owner: ConnectionOwner,
+    /** Bytes the transport may hold unsent before this connection counts as full
+     *  (limits.maxOutgoingQueueBytes). */
+    private readonly highWater = DEFAULT_OUTGOING_HIGH_WATER,
   ) {}
 
   /** Fds that arrived during the handshake, before this connection existed (a client may
@@ -128,11 +134,19 @@ export class Connection {
     }
   }
 
+  private pumping = false;
+
+  /** Process the frames queued, until the queue runs out or reads are held (frames already
+   *  received wait in the queue then, bounded by what the transport delivered before it
+   *  paused). */
   private pump(): void {
+    if (this.pumping) return; // releaseReads() from inside a command: the loop below goes on
     const reader = this.reader!;
+    this.pumping = true;
     try {
       for (;;) {
         if (this.closed) { this.dropFds(Infinity); return; }
+        if (this.readHolds > 0) return;
         const cmd = reader.next(this.queue, this.pendingFds.length ? this.takeFdsFn : undefined);
         if (!cmd) return;
         this.frameStart = this.consumed();
@@ -142,6 +156,8 @@ export class Connection {
       }
     } catch (e) {
       this.owner.onProtocolError(this, e);
+    } finally {
+      this.pumping = false;
     }
   }
 
@@ -151,15 +167,40 @@ export class Connection {
 
   /** Stop reading from the peer until a matching releaseReads(). */
   holdReads(): void {
-    if (this.readHolds++ === 0 && !this.closed) this.transport.pauseReading?.();
+    if (this.readHolds++ === 0 && !this.closed) this.transport.pauseReading();
   }
 
   releaseReads(): void {
     if (this.readHolds === 0) return;
-    if (--this.readHolds === 0 && !this.closed) this.transport.resumeReading?.();
+    if (--this.readHolds === 0 && !this.closed) {
+      this.transport.resumeReading();
+      // frames that arrived before the transport paused
+      if (this.reader && this.queue.length > 0) this.pump();
+    }
   }
 
   get readsHeld(): boolean { return this.readHolds > 0; }
+
+  /** The transport holds more than the high-water mark of unsent bytes; until it has sent
+   *  them all, no new call of ours is sent here (the session queues them) and, on a connection
+   *  the peer calls us on, nothing more is read: the peer's calls wait in its socket, as they
+   *  would behind libbinder's blocking send of a reply. A connection we call on keeps reading:
+   *  its queue drains only if the peer reads, and a peer may be waiting for us to read its
+   *  replies before it reads again. */
+  outgoingFull = false;
+
+  private overHighWater(): void {
+    this.outgoingFull = true;
+    if (!this.outgoing) this.holdReads();
+    this.transport.onDrain(this.drained);
+  }
+
+  private readonly drained = (): void => {
+    if (!this.outgoingFull) return;
+    this.outgoingFull = false;
+    if (!this.outgoing) this.releaseReads();
+    if (!this.closed) this.owner.onAvailable(this);
+  };
 
   /** Stream offset of the next unread byte. */
   private consumed(): number { return this.queue.pushed - this.queue.length; }
@@ -204,10 +245,14 @@ export class Connection {
    *  now): the transport sends it at once if it can (writeNow), else it gets a copy. */
   private send(bytes: Uint8Array, fds: readonly number[] | undefined, more: boolean, borrowed: boolean): void {
     if (borrowed) {
-      if (!more && (!fds || fds.length === 0) && this.transport.writeNow?.(bytes)) return;
+      if (!more && (!fds || fds.length === 0) && this.transport.writeNow?.(bytes)) {
+        if (this.transport.bufferedAmount > this.highWater && !this.outgoingFull) this.overHighWater();
+        return;
+      }
       bytes = ownBytes(bytes);
     }
     this.transport.write(bytes, fds, more);
+    if (this.transport.bufferedAmount > this.highWater && !this.outgoingFull) this.overHighWater();
   }
 
   /** Top-level calls of ours on this connection (the one on the stack and those behind it). */
@@ -218,7 +263,7 @@ export class Connection {
   /** May another top-level call be pipelined here, `depth` calls in flight at most? Not while
    *  the peer is calling us back (a nested exchange is on the stack). */
   hasPipelineRoom(depth: number): boolean {
-    return this.outgoing && !this.closed && this.stack.length === 1 && this.stack[0]!.kind === "call" &&
+    return this.outgoing && !this.closed && !this.outgoingFull && this.stack.length === 1 && this.stack[0]!.kind === "call" &&
       this.pipelined.length + 1 < depth;
   }
 

@@ -12,7 +12,7 @@ import { StatusCode } from "../binder/status.js";
 import { FLAG_ONEWAY, type DeathRecipient, type IBinder } from "../binder/ibinder.js";
 import type { ObjectCodec, RawAddress } from "../parcel/objects.js";
 import { SpecialTransaction } from "../wire/structs.js";
-import { Connection, type CallFrame, type ConnectionOwner, type FdBatch, type ServeFrame } from "./connection.js";
+import { Connection, DEFAULT_OUTGOING_HIGH_WATER, type CallFrame, type ConnectionOwner, type FdBatch, type ServeFrame } from "./connection.js";
 import { FrameReader, ProtocolError, decStrongFrame, replyFrame, transactionFrame, type Incoming } from "./framing.js";
 import { type Dialect, dialectName, parcelMode } from "./dialect.js";
 import { RpcState, type Node } from "./state.js";
@@ -67,6 +67,9 @@ export interface SessionLimits {
    *  pipelining (pipelining.ts; default 16): what a client asks for and a server accepts.
    *  1 turns the extension off. */
   maxPipelinedCalls: number;
+  /** Bytes a connection's transport may hold unsent (default 1 MiB). Past it the connection
+   *  stops reading calls from the peer until they are sent, and our own new calls wait. */
+  maxOutgoingQueueBytes: number;
   /** End the session when the peer returns references it was never given (default true).
    *  libbinder logs these and carries on; a correct peer never sends them. */
   strictRefcounts: boolean;
@@ -79,6 +82,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxQueuedBytes: 64 * 1024 * 1024,
   maxNestingDepth: 64,
   maxPipelinedCalls: DEFAULT_PIPELINE_DEPTH,
+  maxOutgoingQueueBytes: DEFAULT_OUTGOING_HIGH_WATER,
   strictRefcounts: true,
 };
 
@@ -166,7 +170,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 
   /** @internal add a connection whose handshake is complete. */
   _addConnection(tc: TransportConnection, queue: ByteQueue, outgoing: boolean, earlyFds: FdBatch[] = []): Connection {
-    const conn = new Connection(tc, queue, outgoing, this);
+    const conn = new Connection(tc, queue, outgoing, this, this.limits.maxOutgoingQueueBytes);
     // fds that came during the handshake belong to frames already queued: before any is read
     conn.adoptEarlyFds(earlyFds);
     if (this.ended !== undefined) {
@@ -272,7 +276,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     if (oneway) {
       try {
-        this.pickConnectionNow().write(bytes, fds, false, true);
+        const conn = this.sendBacklog.length === 0 ? this.onewayConnection() : null;
+        if (!conn) return this.backlog(ownBytes(bytes), fds);
+        conn.write(bytes, fds, false, true);
       } catch (e) {
         closeRawFds(fds);
         return Promise.reject(e);
@@ -371,7 +377,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private connectionNow(): Connection | null {
     const ctx = this.nestedContext();
     if (ctx) return ctx.connection.top() === ctx.frame ? ctx.connection : null;
-    for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0) return c;
+    for (const c of this.connections) if (c.outgoing && !c.closed && c.stack.length === 0 && !c.outgoingFull) return c;
     return null;
   }
 
@@ -449,6 +455,36 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     throw new DeadObjectError();
   }
 
+  /** A connection for a oneway call: pickConnectionNow()'s, or another whose queue is not
+   *  full; null when every usable one is full (the call waits in sendBacklog). */
+  private onewayConnection(): Connection | null {
+    const first = this.pickConnectionNow();
+    if (!first.outgoingFull) return first;
+    for (const c of this.connections) if (!c.closed && !c.outgoingFull && (c.outgoing || c.peerWaiting())) return c;
+    return null;
+  }
+
+  /** Oneway calls made while every connection was full, in the order made: sent, in that
+   *  order, as queues drain (a caller that outruns the connection waits, its promise pending,
+   *  instead of this side buffering without bound). */
+  private readonly sendBacklog: { bytes: Uint8Array; fds: number[] | undefined; resolve: (p: Parcel) => void; reject: (e: Error) => void }[] = [];
+
+  private backlog(bytes: Uint8Array, fds: number[] | undefined): Promise<Parcel> {
+    return new Promise<Parcel>((resolve, reject) => this.sendBacklog.push({ bytes, fds, resolve, reject }));
+  }
+
+  private sendBacklogged(): void {
+    const q = this.sendBacklog;
+    while (q.length && this.ended === undefined) {
+      let conn: Connection | null;
+      try { conn = this.onewayConnection(); } catch { return; }
+      if (!conn) return;
+      const next = q.shift()!;
+      conn.write(next.bytes, next.fds);
+      next.resolve(this.newParcel());
+    }
+  }
+
   onAvailable(conn: Connection): void {
     if (conn.closed) return;
     const top = conn.top();
@@ -460,6 +496,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         return;
       }
     }
+    // a full connection takes nothing more until its queue drains (Connection.outgoingFull)
+    if (this.sendBacklog.length) this.sendBacklogged();
+    if (conn.outgoingFull) return;
     if (conn.stack.length === 0) {
       // serve two-way calls that queued up behind our reply, before new calls of ours
       const next = conn.deferred.shift() as Extract<Incoming, { cmd: 0 }> | undefined;
@@ -873,6 +912,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     for (const w of this.waiters) w.drop?.(dead);
     this.waiters.length = 0;
+    for (const b of this.sendBacklog.splice(0)) { closeRawFds(b.fds); b.reject(dead); }
     for (const { proxy, recipients } of this.state.terminate()) {
       for (const r of recipients) {
         try { r(proxy ?? (deadProxy(this) as IBinder)); } catch (e) {
