@@ -50,7 +50,7 @@ function rebuild() {
   backoff = 0;
   let at = 8;
   for (const c of conns.values()) {
-    let ev = (c.reading ? POLLIN : 0) | (c.wantOut ? POLLOUT : 0);
+    let ev = (c.reading && !c.paused ? POLLIN : 0) | (c.wantOut ? POLLOUT : 0);
     if (c.retryAt) {
       if (c.retryAt > now) { ev = 0; backoff = backoff ? Math.min(backoff, c.retryAt - now) : c.retryAt - now; }
       else c.retryAt = 0;
@@ -69,9 +69,10 @@ function commands() {
     if (!m) return;
     const c = m.message;
     dirty = true;
-    if (c.op === "add") conns.set(c.id, { id: c.id, fd: c.fd, listener: false, reading: true, wantOut: false, retryAt: 0 });
+    if (c.op === "add") conns.set(c.id, { id: c.id, fd: c.fd, listener: false, reading: true, paused: false, wantOut: false, retryAt: 0 });
     else if (c.op === "listen") conns.set(c.id, { id: c.id, fd: c.fd, listener: true, reading: true, wantOut: false, retryAt: 0 });
     else if (c.op === "out") { const x = conns.get(c.id); if (x) x.wantOut = true; }
+    else if (c.op === "pause" || c.op === "resume") { const x = conns.get(c.id); if (x) x.paused = c.op === "pause"; }
     else if (c.op === "del") {
       const x = conns.get(c.id);
       if (x) { conns.delete(c.id); lib.close(x.fd); }
@@ -145,7 +146,7 @@ for (;;) {
       c.wantOut = false; dirty = true;
       parentPort.postMessage({ t: "writable", id: c.id });
     }
-    if (c.reading && (re & (POLLIN | POLLERR | POLLHUP | POLLNVAL))) {
+    if (c.reading && !c.paused && (re & (POLLIN | POLLERR | POLLHUP | POLLNVAL))) {
       if (re & POLLNVAL) { c.reading = false; dirty = true; parentPort.postMessage({ t: "error", id: c.id, errno: 9 }); }
       else receive(c);
     }

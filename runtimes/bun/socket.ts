@@ -134,8 +134,33 @@ export class BunSocketConnection implements TransportConnection {
     if (!this.flushQueued && !this.blocked) this.flush();
   }
 
-  /** Bytes accepted by write() and not yet taken by the socket. */
+  /** Bytes accepted by write() and not yet taken by the socket. Bun's write() keeps nothing
+   *  (it returns what the kernel or the TLS layer took), so the staging buffer is all of it. */
   get bufferedAmount(): number { return this.end0 - this.start0; }
+
+  private drainWaiters: (() => void)[] = [];
+
+  onDrain(cb: () => void): void {
+    this.drainWaiters.push(cb);
+    if (this.end0 === this.start0 || this.ended) queueMicrotask(this.drained);
+  }
+
+  private readonly drained = (): void => {
+    if (this.end0 !== this.start0 && !this.ended) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  };
+
+  /** Bun's socket.pause() stops reading from the socket (the peer's bytes wait in the kernel;
+   *  test/runtimes/fixtures/bun/flow.mjs checks it). */
+  pauseReading(): void {
+    try { this.socket.pause(); } catch { /* closed */ }
+  }
+
+  resumeReading(): void {
+    if (!this.ended) this.resume();
+  }
 
   // ---- called by the Bun socket handlers ----
 
@@ -189,6 +214,7 @@ export class BunSocketConnection implements TransportConnection {
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.staging = new Uint8Array(0);
     this.start0 = this.end0 = 0;
+    if (this.drainWaiters.length) queueMicrotask(this.drained);
     this.sink!.end(error);
   }
 
@@ -224,6 +250,7 @@ export class BunSocketConnection implements TransportConnection {
       }
       this.start0 = this.end0 = 0;
       if (this.staging.length > KEEP_STAGING) this.staging = new Uint8Array(0);
+      if (this.drainWaiters.length) this.drained();
     }
     if (this.closing) this.socket.end();
   }

@@ -57,8 +57,12 @@ export class DenoConnection implements TransportConnection {
     let error: Error | undefined;
     try {
       for (;;) {
+        // paused (pauseReading): no read is asked for, so the peer's bytes wait in the kernel
+        if (this.resumed) await this.resumed.promise;
         const n = await this.conn.read(buf);
         if (n === null) break;
+        // a read in flight when reading paused is handed over once it resumes
+        if (this.resumed) await this.resumed.promise;
         if (n > 0) sink.data(buf.subarray(0, n), undefined, true);
         if (n === buf.length && buf.length < READ_SIZE_MAX) buf = new Uint8Array(buf.length * 2);
       }
@@ -69,9 +73,44 @@ export class DenoConnection implements TransportConnection {
     this.finish(error);
   }
 
+  /** Set while reading is paused: settles when resumeReading() runs. */
+  private resumed: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  pauseReading(): void {
+    if (this.resumed) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => { resolve = r; });
+    this.resumed = { promise, resolve };
+  }
+
+  resumeReading(): void {
+    const r = this.resumed;
+    this.resumed = null;
+    r?.resolve();
+  }
+
+  /** Bytes written and not yet taken by the socket: the write in flight and those queued. */
+  get bufferedAmount(): number { return this.inFlight + this.pendingBytes; }
+
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  onDrain(cb: () => void): void {
+    this.drainWaiters.push(cb);
+    if (!this.writing || this.closed) queueMicrotask(() => this.drained());
+  }
+
+  private drained(): void {
+    if (this.writing && !this.closed) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  }
+
   private finish(error?: Error): void {
     if (this.ended) return;
     this.ended = true;
+    this.resumeReading();
     this.release();
     this.sink?.end(error && this.failed(error));
   }
@@ -137,10 +176,13 @@ export class DenoConnection implements TransportConnection {
     }
     if (next) { this.send(next); return; }
     this.writing = false;
+    this.inFlight = 0;
+    if (this.drainWaiters.length) this.drained();
     if (this.closing) this.shutdown();
   }
 
   private send(bytes: Uint8Array): void {
+    this.inFlight = bytes.length;
     try {
       this.conn.write(bytes).then((n) => this.written(bytes, n), (e) => this.writeFailed(e));
     } catch (e) {
@@ -153,7 +195,9 @@ export class DenoConnection implements TransportConnection {
     this.writing = false;
     this.pending.length = 0;
     this.pendingBytes = 0;
+    this.inFlight = 0;
     this.release();
+    this.drained();
     if (!this.ended) this.finish(e instanceof Error ? e : new Error(String(e)));
   }
 
@@ -176,6 +220,9 @@ export class DenoConnection implements TransportConnection {
   private release(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.drainWaiters.length) queueMicrotask(() => this.drained());
     try { this.conn.close(); } catch { /* already closed */ }
+    // a paused read loop goes on, to meet the closed resource and end
+    this.resumeReading();
   }
 }

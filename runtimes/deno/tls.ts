@@ -18,6 +18,7 @@ import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, T
 import { TlsHandshakeError, formatHostPort, parseHostPort, rfc4514, type TlsOptions } from "../../src/transports/net.js";
 import { DenoConnection } from "./connection.js";
 import { acceptLoop } from "./accept.js";
+import { SocketDrain } from "../node/drain.js";
 
 /** A server's TLS handshake must finish within this, or the connection is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -305,7 +306,20 @@ class NodeTlsSocketConnection implements TransportConnection, RemembersFailure {
   constructor(private readonly socket: nodeTls.TLSSocket, readonly peer: PeerIdentity, readonly description: string, private readonly target: string) {
     try { socket.setNoDelay(true); } catch { /* a Unix socket */ }
     socket.on("error", (e: Error) => { this.failure ??= tlsError(e, target); });
+    this.drain = new SocketDrain(socket);
   }
+
+  private readonly drain: SocketDrain;
+
+  /** What the stream holds unwritten (plaintext queued in front of the TLS layer). */
+  get bufferedAmount(): number { return this.drain.bufferedAmount; }
+
+  onDrain(cb: () => void): void { this.drain.add(cb); }
+
+  /** The stream stops flowing; the TLS layer stops reading once its buffer is full. */
+  pauseReading(): void { this.socket.pause(); }
+
+  resumeReading(): void { this.socket.resume(); }
 
   start(sink: ConnectionSink): void {
     let received = false;

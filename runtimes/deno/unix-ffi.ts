@@ -155,9 +155,11 @@ export class DenoUnixFfiConnection implements TransportConnection {
     this.polls++;
     try {
       while (!this.down) {
+        // paused (pauseReading): no poll for input, so the peer's bytes wait in the kernel
+        if (this.resumed) { await this.resumed.promise; continue; }
         const rev = await waiter.wait(this.c);
         if (this.down) break;
-        if (rev === 0) continue;
+        if (rev === 0 || this.resumed) continue;
         if (rev & C.POLLNVAL) { error = new Error("socket error: descriptor not open (POLLNVAL)"); break; }
         const r = this.receive();
         if (r === "eof") break;
@@ -178,7 +180,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
   private receive(): "again" | "eof" | Error {
     const c = this.c;
     const b = (recvBuf ??= ioBuffer());
-    for (let i = 0; i < READS_PER_WAKE && !this.down; i++) {
+    for (let i = 0; i < READS_PER_WAKE && !this.down && !this.resumed; i++) {
       b.dv.setBigUint64(32, b.base + BigInt(CTRL), true); // msg_control
       b.dv.setBigUint64(40, BigInt(CTRL_LEN), true); // msg_controllen
       b.dv.setInt32(48, 0, true); // msg_flags
@@ -215,6 +217,39 @@ export class DenoUnixFfiConnection implements TransportConnection {
     return "again";
   }
 
+  /** Set while reading is paused: settles when resumeReading() runs. */
+  private resumed: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  pauseReading(): void {
+    if (this.resumed || this.down) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => { resolve = r; });
+    this.resumed = { promise, resolve };
+  }
+
+  resumeReading(): void {
+    const r = this.resumed;
+    this.resumed = null;
+    r?.resolve();
+  }
+
+  /** Bytes accepted by write() and not yet taken by the socket. */
+  get bufferedAmount(): number { return this.queue.bufferedBytes; }
+
+  private drainWaiters: (() => void)[] = [];
+
+  onDrain(cb: () => void): void {
+    this.drainWaiters.push(cb);
+    if (this.queue.length === 0 || this.down) queueMicrotask(this.drained);
+  }
+
+  private readonly drained = (): void => {
+    if (this.queue.length > 0 && !this.down) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  };
+
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (this.closing || this.down) { closeRawFds(fds); return; }
     this.queue.push(bytes, fds);
@@ -239,6 +274,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
         ? `connection closed by the peer (sendmsg: errno ${r.errno})` : `sendmsg failed: errno ${r.errno}`));
       return;
     }
+    if (this.drainWaiters.length) this.drained();
     if (this.closing) this.shutDown();
   }
 
@@ -288,6 +324,8 @@ export class DenoUnixFfiConnection implements TransportConnection {
     if (!this.down) {
       this.down = true;
       this.queue.drop();
+      this.resumeReading();
+      if (this.drainWaiters.length) queueMicrotask(this.drained);
       this.c.sym.shutdown(this.fd, C.SHUT_RDWR);
       // a connection never started has no read loop to report its end
       if (!this.sink) this.ended = true;

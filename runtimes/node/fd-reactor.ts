@@ -59,7 +59,7 @@ function rebuild() {
   order = [];
   let at = 8;
   for (const c of conns.values()) {
-    const ev = (c.reading ? POLLIN : 0) | (c.wantOut ? POLLOUT : 0);
+    const ev = (c.reading && !c.paused ? POLLIN : 0) | (c.wantOut ? POLLOUT : 0);
     // a negative fd is skipped by poll (a finished socket would report POLLHUP forever)
     pfdView.setInt32(at, ev ? c.fd : -1, true); pfdView.setInt16(at + 4, ev, true); pfdView.setInt16(at + 6, 0, true);
     order.push(c);
@@ -74,8 +74,9 @@ function commands() {
     if (!m) return;
     const c = m.message;
     dirty = true;
-    if (c.op === "add") conns.set(c.id, { id: c.id, fd: c.fd, reading: true, wantOut: false });
+    if (c.op === "add") conns.set(c.id, { id: c.id, fd: c.fd, reading: true, paused: false, wantOut: false });
     else if (c.op === "out") { const x = conns.get(c.id); if (x) x.wantOut = true; }
+    else if (c.op === "pause" || c.op === "resume") { const x = conns.get(c.id); if (x) x.paused = c.op === "pause"; }
     else if (c.op === "del") {
       const x = conns.get(c.id);
       if (x) { conns.delete(c.id); close(x.fd); }
@@ -132,7 +133,7 @@ for (;;) {
       c.wantOut = false; dirty = true;
       parentPort.postMessage({ t: "writable", id: c.id });
     }
-    if (c.reading && (re & (POLLIN | POLLERR | POLLHUP | POLLNVAL))) {
+    if (c.reading && !c.paused && (re & (POLLIN | POLLERR | POLLHUP | POLLNVAL))) {
       if (re & POLLNVAL) { c.reading = false; dirty = true; parentPort.postMessage({ t: "error", id: c.id, errno: 9 }); }
       else receive(c);
     }

@@ -9,6 +9,7 @@ import { copyBytes } from "../../src/rpc/byte-queue.js";
 import { closeFd, dupCloexec, loadLibc } from "./libc.js";
 import { socketFd } from "./peercred.js";
 import { directSender } from "./direct-send.js";
+import { SocketDrain } from "./drain.js";
 
 // frames copied out of the core land in pooled Buffers, which node's sockets take as they are
 setByteAllocator((n) => Buffer.allocUnsafe(n));
@@ -68,7 +69,23 @@ export class NodeSocketConnection implements TransportConnection {
       private readonly reads?: LentReads, send: ((bytes: Uint8Array) => number) | null = null) {
     socket.setNoDelay?.(true);
     this.send = send;
+    this.drain = new SocketDrain(socket, () => this.restBytes);
   }
+
+  private readonly drain: SocketDrain;
+
+  /** Bytes written and not yet taken by the kernel: the frames of this turn not yet flushed,
+   *  and what node's stream holds. */
+  get bufferedAmount(): number { return this.drain.bufferedAmount; }
+
+  onDrain(cb: () => void): void { this.drain.add(cb); }
+
+  /** socket.pause(): for a socket read through `onread`, node stops libuv's reads
+   *  (readStop); for one read through 'data' events, the stream stops flowing and libuv stops
+   *  once its 16 KiB readable buffer is full. Either way the peer's bytes wait in the kernel. */
+  pauseReading(): void { this.socket.pause(); }
+
+  resumeReading(): void { this.socket.resume(); }
 
   /** Where frames go: send(2) when nothing is queued, else (and for what it did not take)
    *  the socket's stream, which keeps `bytes` until written. */
@@ -146,6 +163,7 @@ export class NodeSocketConnection implements TransportConnection {
       return;
     }
     this.rest.push(bytes);
+    this.restBytes += bytes.length;
     this.inTurn = true;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -170,6 +188,7 @@ export class NodeSocketConnection implements TransportConnection {
     if (!this.scheduled && !this.held) this.inTurn = false;
   }
   private rest: Uint8Array[] = [];
+  private restBytes = 0;
   private readonly flushHeld = () => {
     this.held = false;
     this.flush();
@@ -181,7 +200,9 @@ export class NodeSocketConnection implements TransportConnection {
     const r = this.rest;
     if (r.length === 0) return;
     this.rest = [];
+    this.restBytes = 0;
     if (!this.socket.destroyed && this.socket.writable) this.out(r.length === 1 ? r[0]! : Buffer.concat(r));
+    this.drain.check();
   };
 
   close(): void {

@@ -47,15 +47,15 @@ export interface TransportConnection {
    *  connection whose queue passes its limit, so a peer that does not read its replies sees a
    *  full socket, as with libbinder's blocking send, instead of this side buffering without
    *  bound (docs/limits.md). */
-  readonly bufferedAmount?: number;
+  readonly bufferedAmount: number;
   /** Call `cb` once, the next time bufferedAmount falls to zero (at once, on a later tick, if
    *  it is zero now, or if the connection has closed). */
-  onDrain?(cb: () => void): void;
+  onDrain(cb: () => void): void;
   /** Backpressure, incoming: stop handing chunks to the sink until resumeReading(); what the
    *  peer sends meanwhile waits in the kernel's socket buffer (and then the peer's). Not
    *  counted: Connection.holdReads/releaseReads pair them for the session. */
-  pauseReading?(): void;
-  resumeReading?(): void;
+  pauseReading(): void;
+  resumeReading(): void;
   /** Close gracefully (flush queued writes, then end). */
   close(): void;
   /** Who the peer is (taken at connect/accept). */

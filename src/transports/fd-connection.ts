@@ -24,6 +24,9 @@ export interface FdReactorLike {
   add(fd: number, client: ReactorClient): number;
   /** Report onWritable once the socket takes data again. */
   wantWritable(id: number): void;
+  /** Stop (or resume) polling for input: the peer's bytes wait in the kernel meanwhile. */
+  pauseReading(id: number): void;
+  resumeReading(id: number): void;
   /** Stop watching; the reactor closes the descriptor, then calls onClosed. False when the
    *  reactor is gone (the caller closes the descriptor itself). */
   remove(id: number): boolean;
@@ -86,6 +89,39 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
   /** Bytes accepted by write() and not yet taken by the socket. */
   get bufferedAmount(): number { return this.queue.bufferedBytes; }
 
+  private drainWaiters: (() => void)[] = [];
+
+  onDrain(cb: () => void): void {
+    this.drainWaiters.push(cb);
+    if (this.queue.length === 0 || this.finalized) queueMicrotask(this.drained);
+  }
+
+  private readonly drained = (): void => {
+    if (this.queue.length > 0 && !this.finalized) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  };
+
+  /** Reading pauses in the reactor (it stops polling POLLIN for this socket). What it read
+   *  before the command reached it still arrives, and waits here for resumeReading(). */
+  private paused: { bytes: Uint8Array; fds: number[] | undefined }[] | null = null;
+
+  pauseReading(): void {
+    if (this.paused || this.finalized) return;
+    this.paused = [];
+    if (this.reactor) this.reactor.pauseReading(this.id);
+  }
+
+  resumeReading(): void {
+    const held = this.paused;
+    if (!held) return;
+    this.paused = null;
+    if (this.reactor && !this.finalized) this.reactor.resumeReading(this.id);
+    // onData holds the rest again if the sink pauses reading once more
+    for (const h of held) this.onData(h.bytes, h.fds);
+  }
+
   private readonly flushTask = () => {
     this.scheduled = false;
     this.flush();
@@ -100,6 +136,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
       return;
     }
     if (r !== "done") { this.fail(this.io.sendError(r.errno)); return; }
+    if (this.drainWaiters.length) this.drained();
     if (this.closing) this.finalize();
   }
 
@@ -110,6 +147,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
 
   onData(bytes: Uint8Array, fds: number[] | undefined): void {
     if (this.finalized || !this.sink) { closeRawFds(fds); return; }
+    if (this.paused) { this.paused.push({ bytes, fds }); return; }
     this.sink.data(bytes, fds);
   }
 
@@ -141,6 +179,8 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
     if (this.finalized) return;
     this.finalized = true;
     this.queue.drop();
+    if (this.paused) { for (const h of this.paused) closeRawFds(h.fds); this.paused = null; }
+    if (this.drainWaiters.length) queueMicrotask(this.drained);
     if (this.reactor?.remove(this.id)) return;
     this.io.closeFd(this.fd);
     queueMicrotask(() => this.finish());

@@ -5,7 +5,8 @@
 // what it reports to the connections and listeners.
 //
 // Protocol (structured-clone messages):
-//   to the worker, on `ctl`:  { op: "add" | "listen", id, fd } | { op: "out" | "del", id }
+//   to the worker, on `ctl`:  { op: "add" | "listen", id, fd } | { op: "out" | "del" | "pause"
+//     | "resume", id }
 //     followed by a wake-up (the worker is blocked in poll(), which also watches an eventfd);
 //   from the worker:          { t: "data", id, buf, fds?, truncated } | { t: "eof" | "writable"
 //     | "closed", id } | { t: "accept", id, fd } | { t: "error" | "acceptError", id, errno }.
@@ -74,6 +75,10 @@ export class FdReactorHost implements FdReactorLike {
 
   /** Report POLLOUT once (the socket buffer was full). */
   wantWritable(id: number): void { this.send({ op: "out", id }); }
+
+  /** Stop polling the socket for input (backpressure), and start again. */
+  pauseReading(id: number): void { if (!this.dead) this.send({ op: "pause", id }); }
+  resumeReading(id: number): void { if (!this.dead) this.send({ op: "resume", id }); }
 
   /** Stop watching and close the descriptor; onClosed follows. False when the worker is gone
    *  (its registrations were ended): the caller closes the descriptor itself. */

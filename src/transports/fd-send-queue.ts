@@ -60,6 +60,7 @@ interface Pending { bytes: Uint8Array; off: number; fds: readonly number[] | und
 
 export class FdSendQueue {
   private readonly queue: Pending[] = [];
+  private queuedBytes = 0;
   private dv: DataView | null = null;
 
   /** `buffer` is asked for on the first send (one per process is enough: sends are synchronous). */
@@ -68,11 +69,7 @@ export class FdSendQueue {
   get length(): number { return this.queue.length; }
 
   /** Bytes queued and not yet taken by the socket. */
-  get bufferedBytes(): number {
-    let n = 0;
-    for (const p of this.queue) n += p.bytes.length - p.off;
-    return n;
-  }
+  get bufferedBytes(): number { return this.queuedBytes; }
 
   /** Queue a frame. `fds` now belong to the queue: closed once sent (the kernel holds its own
    *  references then) or when dropped. */
@@ -83,6 +80,7 @@ export class FdSendQueue {
     }
     if (bytes.length === 0) { closeRawFds(fds); return; }
     this.queue.push({ bytes, off: 0, fds: fds && fds.length ? fds : undefined });
+    this.queuedBytes += bytes.length;
   }
 
   /** Send until the queue is empty ("done"), the socket is full ("blocked": wait for POLLOUT
@@ -131,6 +129,7 @@ export class FdSendQueue {
         head.fds = undefined;
       }
       let left = sent;
+      this.queuedBytes -= sent;
       while (left > 0 && this.queue.length) {
         const e = this.queue[0]!;
         const n = Math.min(e.bytes.length - e.off, left);
@@ -146,5 +145,6 @@ export class FdSendQueue {
   drop(): void {
     for (const p of this.queue) closeRawFds(p.fds);
     this.queue.length = 0;
+    this.queuedBytes = 0;
   }
 }

@@ -4,6 +4,7 @@
 // server.listen(memoryTransport, "name") with the full handshake and every wire version.
 // Writes are copied (the caller may reuse its buffer) and delivered on a later microtask,
 // coalesced: a burst of frames written in one turn arrives as one chunk, as from a socket.
+// A reader that pauses holds them: the writer's bufferedAmount grows until it resumes.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
 import { copyBytes } from "../rpc/byte-queue.js";
 
@@ -21,6 +22,9 @@ class MemoryEnd implements TransportConnection {
   private eof = false;
   private ended = false;
   private closed = false;
+  private paused = false;
+  /** The writer's onDrain callbacks: run once our inbox (what it wrote) is delivered. */
+  private drainWaiters: (() => void)[] = [];
 
   constructor(readonly description: string, readonly peer: PeerIdentity) {}
 
@@ -42,9 +46,34 @@ class MemoryEnd implements TransportConnection {
     return true;
   }
 
+  /** What we wrote that the other end has not handed to its sink yet. */
+  get bufferedAmount(): number { return this.other.inboxBytes; }
+
+  onDrain(cb: () => void): void {
+    const o = this.other;
+    o.drainWaiters.push(cb);
+    if (o.inboxBytes === 0 || this.closed || o.ended) queueMicrotask(() => o.drained());
+  }
+
+  pauseReading(): void { this.paused = true; }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.schedule();
+  }
+
+  private drained(): void {
+    if (this.inboxBytes > 0 && !this.ended && !this.other.closed) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.paused = false; // what is held is still delivered, then the end
     this.other.receiveEof();
     // like a socket: once both directions are shut, our own reader ends too
     this.receiveEof();
@@ -63,7 +92,7 @@ class MemoryEnd implements TransportConnection {
   }
 
   private schedule(): void {
-    if (this.scheduled || !this.sink) return;
+    if (this.scheduled || !this.sink || this.paused) return;
     this.scheduled = true;
     queueMicrotask(() => this.deliver());
   }
@@ -71,7 +100,7 @@ class MemoryEnd implements TransportConnection {
   private deliver(): void {
     this.scheduled = false;
     const sink = this.sink;
-    if (!sink || this.ended) return;
+    if (!sink || this.ended || this.paused) return;
     if (this.inbox.length) {
       let chunk: Uint8Array;
       if (this.inbox.length === 1) chunk = this.inbox[0]!;
@@ -83,10 +112,12 @@ class MemoryEnd implements TransportConnection {
       this.inbox = [];
       this.inboxBytes = 0;
       sink.data(chunk);
+      if (this.drainWaiters.length) this.drained();
     }
     if (this.eof && !this.inbox.length && !this.ended) {
       this.ended = true;
       sink.end();
+      if (this.drainWaiters.length) this.drained();
     }
   }
 }

@@ -12,6 +12,12 @@
 //   - or as ArrayBuffers posted and transferred over the port (writes made in one turn are
 //     coalesced into one message).
 // The port also carries end-of-stream in message mode, and notices a peer that died.
+//
+// Backpressure: in ring mode a reader that pauses stops taking from its ring, the ring fills
+// and the writer's backlog (its bufferedAmount) grows. In message mode posted bytes are gone
+// from the writer at once, so the reader acknowledges what it has handed to its session:
+// every ACK_EVERY bytes on its own, and at once when the writer asks (onDrain); the writer
+// counts what it posted and what was acknowledged.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
 import { RingReader, RingWriter, createRingBuffer, sharedMemoryAvailable } from "./ring.js";
 import { copyBytes } from "../rpc/byte-queue.js";
@@ -43,10 +49,14 @@ export interface MessagePortTransportOptions {
 }
 
 const TAG = "tsbinder";
+/** Message mode: the reader acknowledges delivered bytes at least this often, unasked. */
+const ACK_EVERY = 256 * 1024;
 const PEER: PeerIdentity = { kind: "local", detail: "message port (same process)" };
 
 type ConnectRequest = { [TAG]: "connect"; name: string; port: MessagePort; ring?: { up: SharedArrayBuffer; down: SharedArrayBuffer } };
-type Control = { [TAG]: "accept"; ring: boolean } | { [TAG]: "refuse"; reason: string } | { [TAG]: "end" };
+type Control = { [TAG]: "accept"; ring: boolean } | { [TAG]: "refuse"; reason: string } | { [TAG]: "end" }
+  /** Message mode flow control: "ack?" asks the reader for an "ack" of all it has delivered. */
+  | { [TAG]: "ack?" } | { [TAG]: "ack"; delivered: number };
 
 function isControl(x: unknown): x is Control {
   return typeof x === "object" && x !== null && !(x instanceof ArrayBuffer) && TAG in x;
@@ -72,6 +82,18 @@ export class MessagePortConnection implements TransportConnection {
   private readonly onClose = () => this.peerGone();
   /** Set while connecting: the listener's answer. */
   answer: ((c: Control) => void) | null = null;
+  // message-mode flow control (see the top of this file)
+  private posted = 0;
+  private acked = 0;
+  private askedAck = false;
+  private delivered = 0;
+  private unacked = 0;
+  /** Paused (pauseReading): chunks that arrive wait here; null while reading. */
+  private held: Uint8Array[] | null = null;
+  /** The writer asked for an ack while we were paused: answered on resume. */
+  private ackOwed = false;
+  private endAfterHeld = false;
+  private drainWaiters: (() => void)[] = [];
 
   constructor(private readonly port: MessagePort, readonly description: string) {
     port.addEventListener("message", this.onMessage as (ev: MessageEvent) => void);
@@ -86,12 +108,72 @@ export class MessagePortConnection implements TransportConnection {
   useRings(tx: SharedArrayBuffer, rx: SharedArrayBuffer): void {
     this.tx = new RingWriter(tx);
     this.rx = new RingReader(rx);
+    this.tx.onBacklogDrained = this.drained;
+  }
+
+  /** Ring mode: what waits outside the ring. Message mode: what is staged for this turn's
+   *  message, and what was posted and not yet acknowledged as delivered. */
+  get bufferedAmount(): number {
+    return this.tx ? this.tx.backlogBytes : this.outboxBytes + this.posted - this.acked;
+  }
+
+  onDrain(cb: () => void): void {
+    this.drainWaiters.push(cb);
+    if (this.bufferedAmount === 0 || this.portClosed) { queueMicrotask(this.drained); return; }
+    if (!this.tx) this.askAck();
+  }
+
+  private readonly drained = (): void => {
+    if (this.bufferedAmount > 0 && !this.portClosed) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  };
+
+  /** Ask the reader to acknowledge everything (after what is staged now is posted). */
+  private askAck(): void {
+    if (this.askedAck || this.portClosed) return;
+    this.askedAck = true;
+    this.flush();
+    this.port.postMessage({ [TAG]: "ack?" } satisfies Control);
+  }
+
+  pauseReading(): void {
+    if (this.tx) { this.rx!.pause(); return; }
+    this.held ??= [];
+  }
+
+  resumeReading(): void {
+    if (this.tx) { this.rx!.resume(); return; }
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    // deliver() holds the rest again if the sink pauses once more
+    for (const c of held) this.deliver(c);
+    if (this.held) return;
+    if (this.ackOwed) { this.ackOwed = false; this.ack(); }
+    if (this.endAfterHeld) this.peerEnded();
+  }
+
+  /** Message mode: hand a chunk to the session and count it for the writer's acks. */
+  private deliver(chunk: Uint8Array): void {
+    if (this.held) { this.held.push(chunk); return; }
+    this.sink!.data(chunk);
+    this.delivered += chunk.length;
+    this.unacked += chunk.length;
+    if (this.unacked >= ACK_EVERY) this.ack();
+  }
+
+  private ack(): void {
+    this.unacked = 0;
+    if (!this.portClosed) this.port.postMessage({ [TAG]: "ack", delivered: this.delivered } satisfies Control);
   }
 
   start(sink: ConnectionSink): void {
     if (this.sink) throw new Error("start() called twice");
     this.sink = sink;
-    for (const c of this.early.splice(0)) sink.data(c);
+    for (const c of this.early.splice(0)) this.deliver(c);
+    if (this.ackOwed && !this.held) { this.ackOwed = false; this.ack(); }
     // what the peer put in the ring before we started (it may be gone already)
     this.rx?.drainNow((c) => sink.data(c));
     if (this.earlyEnd) { this.endSink(this.earlyEnd.error); return; }
@@ -149,6 +231,7 @@ export class MessagePortConnection implements TransportConnection {
     }
     this.outbox = [];
     this.outboxBytes = 0;
+    this.posted += chunk.length;
     // the copy is ours alone: transfer it rather than clone it
     const buf = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk.buffer : copyBytes(chunk).buffer;
     this.port.postMessage(buf, [buf]);
@@ -157,11 +240,27 @@ export class MessagePortConnection implements TransportConnection {
   private received(data: unknown): void {
     if (data instanceof ArrayBuffer) {
       const chunk = new Uint8Array(data);
-      if (this.sink) this.sink.data(chunk); else this.early.push(chunk);
+      if (this.sink) this.deliver(chunk); else this.early.push(chunk);
       return;
     }
     if (!isControl(data)) return;
-    if (data[TAG] === "end") { this.peerEnded(); return; }
+    switch (data[TAG]) {
+      case "end":
+        // the end comes after the chunks held while paused
+        if (this.held) this.endAfterHeld = true; else this.peerEnded();
+        return;
+      case "ack?":
+        if (this.held || !this.sink) this.ackOwed = true; else this.ack();
+        return;
+      case "ack":
+        this.acked = data.delivered;
+        this.askedAck = false;
+        if (this.drainWaiters.length) {
+          if (this.bufferedAmount === 0) this.drained();
+          else this.askAck(); // more was posted meanwhile
+        }
+        return;
+    }
     const answer = this.answer;
     this.answer = null;
     answer?.(data);

@@ -43,6 +43,9 @@ class RingBase {
 export class RingWriter extends RingBase {
   /** Bytes not yet in the ring (the ring was full): copies, in order. */
   private backlog: Uint8Array[] = [];
+  private backlogLength = 0;
+  /** Runs each time the backlog empties (MessagePortConnection's onDrain). */
+  onBacklogDrained: (() => void) | null = null;
   private waiting = false;
   private closing = false;
   private closed = false;
@@ -60,11 +63,12 @@ export class RingWriter extends RingBase {
    *  until publish(): a frame written in pieces then wakes it once. */
   write(bytes: Uint8Array, publish = true): void {
     if (this.closing) return;
-    if (this.backlog.length) { this.backlog.push(new Uint8Array(bytes)); return; }
+    if (this.backlog.length) { this.backlog.push(new Uint8Array(bytes)); this.backlogLength += bytes.length; return; }
     const n = this.put(bytes);
     if (n < bytes.length) {
       this.publish();
       this.backlog.push(new Uint8Array(bytes.subarray(n)));
+      this.backlogLength += bytes.length - n;
       void this.drain();
     } else if (publish) {
       this.publish();
@@ -89,11 +93,17 @@ export class RingWriter extends RingBase {
 
   get isClosed(): boolean { return this.closed; }
 
+  /** Bytes written that wait outside the ring for the consumer to make room (the ring itself
+   *  is fixed memory, like a socket's kernel buffer, and not counted). */
+  get backlogBytes(): number { return this.backlogLength; }
+
   /** Give up on the backlog (the peer is gone). */
   abandon(): void {
     this.backlog = [];
+    this.backlogLength = 0;
     this.closing = true;
     if (!this.closed) this.finish();
+    this.onBacklogDrained?.();
     if (this.waiting) Atomics.notify(this.ctrl, R); // our own drain() may sleep on a full ring
   }
 
@@ -130,6 +140,7 @@ export class RingWriter extends RingBase {
         const head = this.backlog[0]!;
         const n = this.put(head);
         this.publish();
+        this.backlogLength -= n;
         if (n === head.length) { this.backlog.shift(); continue; }
         if (n > 0) this.backlog[0] = head.subarray(n);
         // full: sleep until the consumer moves its read position
@@ -145,6 +156,7 @@ export class RingWriter extends RingBase {
     } finally {
       this.waiting = false;
     }
+    if (!this.backlog.length) this.onBacklogDrained?.();
     if (this.closing && !this.closed) this.finish();
   }
 }
@@ -152,6 +164,21 @@ export class RingWriter extends RingBase {
 export class RingReader extends RingBase {
   private stopped = false;
   private running = false;
+  /** Set while paused: nothing is taken from the ring (the producer's backlog grows). */
+  private resumed: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  pause(): void {
+    if (this.resumed) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => { resolve = r; });
+    this.resumed = { promise, resolve };
+  }
+
+  resume(): void {
+    const r = this.resumed;
+    this.resumed = null;
+    r?.resolve();
+  }
 
   /** Deliver chunks (fresh copies) until the producer closes (then `onEnd`) or stop(). */
   async run(onData: (chunk: Uint8Array) => void, onEnd: () => void): Promise<void> {
@@ -159,6 +186,7 @@ export class RingReader extends RingBase {
     this.running = true;
     let spins = 0;
     while (!this.stopped) {
+      if (this.resumed) { await this.resumed.promise; continue; }
       if (this.take(onData)) {
         // a producer that never pauses must not starve this thread's event loop
         if (++spins >= 64) { spins = 0; await new Promise((r) => setTimeout(r, 0)); }
@@ -188,6 +216,7 @@ export class RingReader extends RingBase {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.resume();
     Atomics.notify(this.ctrl, W);
   }
 

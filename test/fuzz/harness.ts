@@ -210,6 +210,14 @@ export class FakeConnection implements TransportConnection {
 
   constructor(readonly description: string, private readonly scribble = false) {}
 
+  // what the session writes is handed over at once: nothing is ever queued
+  readonly bufferedAmount = 0;
+  onDrain(cb: () => void): void { queueMicrotask(cb); }
+  /** The driver pushes regardless: a held connection still gets its bytes queued. */
+  paused = false;
+  pauseReading(): void { this.paused = true; }
+  resumeReading(): void { this.paused = false; }
+
   start(sink: ConnectionSink): void {
     if (this.sink) throw new FuzzFailure("crash", "start() called twice");
     this.sink = sink;
@@ -269,6 +277,11 @@ class PairEnd implements TransportConnection {
   private ended = false;
   private closed = false;
   constructor(readonly description: string, private readonly scribble = false) {}
+  // bytes cross in a microtask and are not counted; reading is never paused by these tests
+  readonly bufferedAmount = 0;
+  onDrain(cb: () => void): void { queueMicrotask(cb); }
+  pauseReading(): void {}
+  resumeReading(): void {}
   start(sink: ConnectionSink): void {
     this.sink = sink;
     const early = this.early.splice(0);

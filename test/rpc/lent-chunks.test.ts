@@ -17,6 +17,10 @@ function lending(c: TransportConnection, nextSize: () => number): TransportConne
     peer: c.peer, description: `lending ${c.description}`, canPassFds: false,
     write: (b, fds) => c.write(b, fds),
     close: () => c.close(),
+    get bufferedAmount() { return c.bufferedAmount; },
+    onDrain: (cb) => c.onDrain(cb),
+    pauseReading: () => c.pauseReading(),
+    resumeReading: () => c.resumeReading(),
     start(sink: ConnectionSink) {
       c.start({
         data(chunk) {
