@@ -1,0 +1,196 @@
+// Helpers for the backpressure tests: a service that answers with as many bytes as asked, a
+// transport wrapper that watches its connections (bytes handed to the session, the most ever
+// queued unsent, pauses), and a raw wire v1 client that can stop reading.
+import * as net from "node:net";
+import { Binder, Parcel, type IBinder, type RpcTransport, type TransportConnection } from "../../src/index.js";
+import { encodeConnectionHeader, encodeConnectionInit, encodeTransaction, encodeWireHeader } from "../../src/wire/structs.js";
+
+export const BULK = "test.IBulk";
+export const BulkCode = { BYTES: 1, ECHO: 2, RECORD: 3, RECORDED: 4 } as const;
+
+/** A promise that settles when a counter reaches a value. */
+export class Counter {
+  value = 0;
+  private waiters: { at: number; resolve: () => void }[] = [];
+  add(n = 1): void {
+    this.value += n;
+    this.waiters = this.waiters.filter((w) => (w.at <= this.value ? (w.resolve(), false) : true));
+  }
+  reach(at: number): Promise<void> {
+    return at <= this.value ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ at, resolve }));
+  }
+}
+
+/** BYTES(n, tag) -> (tag, byte[n] filled with tag & 0xff); ECHO(tag, byte[]) -> (tag, the
+ *  same bytes); RECORD(tag) records (oneway); RECORDED() -> int[] of tags recorded. */
+export class BulkService extends Binder {
+  readonly calls = new Counter();
+  readonly recorded: number[] = [];
+  readonly records = new Counter();
+  constructor() { super(BULK); }
+  protected onTransact(code: number, data: Parcel, reply: Parcel): boolean {
+    data.enforceInterface(BULK);
+    switch (code) {
+      case BulkCode.BYTES: {
+        const n = data.readInt32();
+        const tag = data.readInt32();
+        this.calls.add();
+        reply.writeNoException();
+        reply.writeInt32(tag);
+        reply.writeByteArray(new Uint8Array(n).fill(tag & 0xff));
+        return true;
+      }
+      case BulkCode.ECHO: {
+        const tag = data.readInt32();
+        const bytes = data.readByteArray();
+        this.calls.add();
+        reply.writeNoException();
+        reply.writeInt32(tag);
+        reply.writeByteArray(bytes);
+        return true;
+      }
+      case BulkCode.RECORD:
+        this.recorded.push(data.readInt32());
+        data.readByteArray(); // ballast
+        this.records.add();
+        return true;
+      case BulkCode.RECORDED:
+        reply.writeNoException();
+        reply.writeInt32Array(this.recorded);
+        return true;
+      default:
+        return false;
+    }
+  }
+}
+
+/** BYTES through the client API: the tag and the length of what came back. */
+export async function askBytes(b: IBinder, n: number, tag: number): Promise<{ tag: number; length: number; fill: number }> {
+  const data = b.newParcel();
+  data.writeInterfaceToken(BULK);
+  data.writeInt32(n);
+  data.writeInt32(tag);
+  const reply = await b.transact(BulkCode.BYTES, data);
+  data.dispose();
+  try {
+    reply.readException();
+    const t = reply.readInt32();
+    const bytes = reply.readByteArray()!;
+    return { tag: t, length: bytes.length, fill: bytes.length ? bytes[0]! : -1 };
+  } finally { reply.dispose(); }
+}
+
+/** What a watched connection did. */
+export class Watched {
+  /** Bytes handed to the session. */
+  delivered = 0;
+  /** The most the transport held unsent right after a write. */
+  maxBuffered = 0;
+  paused = false;
+  readonly pauses = new Counter();
+  readonly resumes = new Counter();
+  constructor(readonly tc: TransportConnection) {}
+}
+
+/** Instrument a connection in place (its methods are wrapped on the instance). */
+export function watch(tc: TransportConnection): Watched {
+  const w = new Watched(tc);
+  const { start, write, writeNow, pauseReading, resumeReading } = tc;
+  const after = () => { if (tc.bufferedAmount > w.maxBuffered) w.maxBuffered = tc.bufferedAmount; };
+  tc.start = (sink) => start.call(tc, {
+    data: (chunk, fds, lent) => { w.delivered += chunk.length; sink.data(chunk, fds, lent); },
+    end: (e) => sink.end(e),
+  });
+  tc.write = (bytes, fds, more) => { write.call(tc, bytes, fds, more); after(); };
+  if (writeNow) tc.writeNow = (bytes) => { const r = writeNow.call(tc, bytes); after(); return r; };
+  tc.pauseReading = () => { w.paused = true; pauseReading.call(tc); w.pauses.add(); };
+  tc.resumeReading = () => { w.paused = false; resumeReading.call(tc); w.resumes.add(); };
+  return w;
+}
+
+/** `inner` with every connection it makes or accepts watched; `accepted` counts them. */
+export function watchedTransport(inner: RpcTransport): RpcTransport & { accepted: Watched[]; connected: Watched[]; acceptedCount: Counter } {
+  const accepted: Watched[] = [];
+  const connected: Watched[] = [];
+  const acceptedCount = new Counter();
+  return {
+    name: `watched ${inner.name}`,
+    accepted, connected, acceptedCount,
+    async connect(address) {
+      const tc = await inner.connect(address);
+      connected.push(watch(tc));
+      return tc;
+    },
+    listen: (address, on) => inner.listen(address, (tc) => { accepted.push(watch(tc)); acceptedCount.add(); on(tc); }),
+  };
+}
+
+/** A parcel for a BULK call: the interface token and what `write` adds. */
+export function bulkRequest(write: (p: Parcel) => void): Uint8Array {
+  const p = new Parcel();
+  p.writeInterfaceToken(BULK);
+  write(p);
+  const b = p.toBytes();
+  p.dispose();
+  return b;
+}
+
+/** A raw wire v1 client over a Unix socket that reads only when told to. */
+export class RawClient {
+  private buf = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+  private constructor(readonly s: net.Socket) {
+    s.on("data", (d) => { this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d; this.waiters.splice(0).forEach((w) => w()); });
+    s.on("close", () => { this.closed = true; this.waiters.splice(0).forEach((w) => w()); });
+    s.on("error", () => {});
+  }
+  static async connect(path: string): Promise<RawClient> {
+    const s = await new Promise<net.Socket>((resolve, reject) => {
+      const c = net.connect({ path }, () => resolve(c));
+      c.once("error", reject);
+    });
+    return new RawClient(s);
+  }
+  private async read(n: number): Promise<Buffer> {
+    while (this.buf.length < n) {
+      if (this.closed) throw new Error("closed");
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+  async readFrame(): Promise<{ command: number; body: Buffer }> {
+    const h = await this.read(16);
+    return { command: h.readUInt32LE(0), body: await this.read(h.readUInt32LE(4)) };
+  }
+  /** The next REPLY's parcel data (DEC_STRONGs in front of it are skipped). */
+  async readReply(): Promise<Buffer> {
+    for (;;) {
+      const f = await this.readFrame();
+      if (f.command === 1) return f.body.subarray(20, 20 + f.body.readUInt32LE(4));
+    }
+  }
+  write(b: Uint8Array): void { this.s.write(b); }
+  async handshake(): Promise<void> {
+    this.write(encodeConnectionHeader({ version: 1, options: 0, fdMode: 0, sessionId: null }));
+    this.write(encodeConnectionInit());
+    await this.read(8);
+  }
+  transactFrame(address: { options: number; id: number }, code: number, flags: number, data: Uint8Array): Buffer {
+    const t = encodeTransaction(1, { address, code, flags, asyncNumber: 0n, parcelDataSize: data.length });
+    return Buffer.concat([encodeWireHeader(0, t.length + data.length), t, data]);
+  }
+  /** GET_ROOT: the root's address. */
+  async root(): Promise<{ options: number; id: number }> {
+    this.write(this.transactFrame({ options: 0, id: 0 }, 0, 0, new Uint8Array(0)));
+    const r = await this.readReply();
+    // a flat binder: type, options, id, stability
+    return { options: r.readUInt32LE(4), id: r.readUInt32LE(8) };
+  }
+  /** Stop reading: what the server sends stays in the socket buffers, then in the server. */
+  stopReading(): void { this.s.pause(); }
+  resumeReading(): void { this.s.resume(); }
+  destroy(): void { this.s.destroy(); }
+}
