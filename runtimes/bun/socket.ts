@@ -12,6 +12,7 @@
 // in order, until Bun calls `drain`.
 import type { Socket, SocketHandler } from "bun";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
+import { DrainWaiters } from "../../src/transports/backpressure.js";
 
 /** Per-socket state Bun carries for us (socket.data; conn is null until the socket is one of
  *  ours, and stays null for a socket that was refused). */
@@ -138,19 +139,9 @@ export class BunSocketConnection implements TransportConnection {
    *  (it returns what the kernel or the TLS layer took), so the staging buffer is all of it. */
   get bufferedAmount(): number { return this.end0 - this.start0; }
 
-  private drainWaiters: (() => void)[] = [];
+  private readonly drain = new DrainWaiters(() => this.end0 === this.start0 || this.ended);
 
-  onDrain(cb: () => void): void {
-    this.drainWaiters.push(cb);
-    if (this.end0 === this.start0 || this.ended) queueMicrotask(this.drained);
-  }
-
-  private readonly drained = (): void => {
-    if (this.end0 !== this.start0 && !this.ended) return;
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const cb of w) cb();
-  };
+  onDrain(cb: () => void): void { this.drain.add(cb); }
 
   /** Bun's socket.pause() stops reading from the socket (the peer's bytes wait in the kernel;
    *  test/runtimes/fixtures/bun/flow.mjs checks it). */
@@ -214,7 +205,7 @@ export class BunSocketConnection implements TransportConnection {
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.staging = new Uint8Array(0);
     this.start0 = this.end0 = 0;
-    if (this.drainWaiters.length) queueMicrotask(this.drained);
+    queueMicrotask(this.drain.check);
     this.sink!.end(error);
   }
 
@@ -250,7 +241,7 @@ export class BunSocketConnection implements TransportConnection {
       }
       this.start0 = this.end0 = 0;
       if (this.staging.length > KEEP_STAGING) this.staging = new Uint8Array(0);
-      if (this.drainWaiters.length) this.drained();
+      this.drain.check();
     }
     if (this.closing) this.socket.end();
   }

@@ -5,6 +5,7 @@
 import { Buffer } from "node:buffer";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
 import { setByteAllocator } from "../../src/core/core.js";
+import { DrainWaiters, ReadGate } from "../../src/transports/backpressure.js";
 
 // Frames copied out of the core land in pooled Buffers (slices of one 8 KiB block): a new
 // Uint8Array costs Deno about 450 ns even for 60 bytes, a pooled one about 100 ns, and
@@ -58,11 +59,11 @@ export class DenoConnection implements TransportConnection {
     try {
       for (;;) {
         // paused (pauseReading): no read is asked for, so the peer's bytes wait in the kernel
-        if (this.resumed) await this.resumed.promise;
+        if (this.gate.closed) await this.gate.closed;
         const n = await this.conn.read(buf);
         if (n === null) break;
         // a read in flight when reading paused is handed over once it resumes
-        if (this.resumed) await this.resumed.promise;
+        if (this.gate.closed) await this.gate.closed;
         if (n > 0) sink.data(buf.subarray(0, n), undefined, true);
         if (n === buf.length && buf.length < READ_SIZE_MAX) buf = new Uint8Array(buf.length * 2);
       }
@@ -73,39 +74,19 @@ export class DenoConnection implements TransportConnection {
     this.finish(error);
   }
 
-  /** Set while reading is paused: settles when resumeReading() runs. */
-  private resumed: { promise: Promise<void>; resolve: () => void } | null = null;
+  private readonly gate = new ReadGate();
 
-  pauseReading(): void {
-    if (this.resumed) return;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => { resolve = r; });
-    this.resumed = { promise, resolve };
-  }
+  pauseReading(): void { this.gate.pause(); }
 
-  resumeReading(): void {
-    const r = this.resumed;
-    this.resumed = null;
-    r?.resolve();
-  }
+  resumeReading(): void { this.gate.resume(); }
 
   /** Bytes written and not yet taken by the socket: the write in flight and those queued. */
   get bufferedAmount(): number { return this.inFlight + this.pendingBytes; }
 
   private inFlight = 0;
-  private drainWaiters: (() => void)[] = [];
+  private readonly drain = new DrainWaiters(() => !this.writing || this.closed);
 
-  onDrain(cb: () => void): void {
-    this.drainWaiters.push(cb);
-    if (!this.writing || this.closed) queueMicrotask(() => this.drained());
-  }
-
-  private drained(): void {
-    if (this.writing && !this.closed) return;
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const cb of w) cb();
-  }
+  onDrain(cb: () => void): void { this.drain.add(cb); }
 
   private finish(error?: Error): void {
     if (this.ended) return;
@@ -177,7 +158,7 @@ export class DenoConnection implements TransportConnection {
     if (next) { this.send(next); return; }
     this.writing = false;
     this.inFlight = 0;
-    if (this.drainWaiters.length) this.drained();
+    this.drain.check();
     if (this.closing) this.shutdown();
   }
 
@@ -197,7 +178,7 @@ export class DenoConnection implements TransportConnection {
     this.pendingBytes = 0;
     this.inFlight = 0;
     this.release();
-    this.drained();
+    this.drain.check();
     if (!this.ended) this.finish(e instanceof Error ? e : new Error(String(e)));
   }
 
@@ -220,7 +201,7 @@ export class DenoConnection implements TransportConnection {
   private release(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.drainWaiters.length) queueMicrotask(() => this.drained());
+    queueMicrotask(this.drain.check);
     try { this.conn.close(); } catch { /* already closed */ }
     // a paused read loop goes on, to meet the closed resource and end
     this.resumeReading();

@@ -29,6 +29,7 @@
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { closeRawFds, setFdOps } from "../../src/parcel/file-descriptor.js";
 import { FdSendQueue, MSG, initMessageBuffer, sendmsgResult, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
+import { DrainWaiters, ReadGate } from "../../src/transports/backpressure.js";
 import { HandshakeError } from "../../src/rpc/client.js";
 import { StatusCode } from "../../src/binder/status.js";
 import { C, closeFd, denoLibc, dupCloexec, libcUnavailable, type DenoLibc } from "./libc.js";
@@ -156,10 +157,10 @@ export class DenoUnixFfiConnection implements TransportConnection {
     try {
       while (!this.down) {
         // paused (pauseReading): no poll for input, so the peer's bytes wait in the kernel
-        if (this.resumed) { await this.resumed.promise; continue; }
+        if (this.gate.closed) { await this.gate.closed; continue; }
         const rev = await waiter.wait(this.c);
         if (this.down) break;
-        if (rev === 0 || this.resumed) continue;
+        if (rev === 0 || this.gate.closed) continue;
         if (rev & C.POLLNVAL) { error = new Error("socket error: descriptor not open (POLLNVAL)"); break; }
         const r = this.receive();
         if (r === "eof") break;
@@ -180,7 +181,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
   private receive(): "again" | "eof" | Error {
     const c = this.c;
     const b = (recvBuf ??= ioBuffer());
-    for (let i = 0; i < READS_PER_WAKE && !this.down && !this.resumed; i++) {
+    for (let i = 0; i < READS_PER_WAKE && !this.down && !this.gate.closed; i++) {
       b.dv.setBigUint64(32, b.base + BigInt(CTRL), true); // msg_control
       b.dv.setBigUint64(40, BigInt(CTRL_LEN), true); // msg_controllen
       b.dv.setInt32(48, 0, true); // msg_flags
@@ -217,38 +218,19 @@ export class DenoUnixFfiConnection implements TransportConnection {
     return "again";
   }
 
-  /** Set while reading is paused: settles when resumeReading() runs. */
-  private resumed: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Closed while reading is paused: the read loop polls for nothing meanwhile. */
+  private readonly gate = new ReadGate();
 
-  pauseReading(): void {
-    if (this.resumed || this.down) return;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => { resolve = r; });
-    this.resumed = { promise, resolve };
-  }
+  pauseReading(): void { if (!this.down) this.gate.pause(); }
 
-  resumeReading(): void {
-    const r = this.resumed;
-    this.resumed = null;
-    r?.resolve();
-  }
+  resumeReading(): void { this.gate.resume(); }
 
   /** Bytes accepted by write() and not yet taken by the socket. */
   get bufferedAmount(): number { return this.queue.bufferedBytes; }
 
-  private drainWaiters: (() => void)[] = [];
+  private readonly drain = new DrainWaiters(() => this.queue.length === 0 || this.down);
 
-  onDrain(cb: () => void): void {
-    this.drainWaiters.push(cb);
-    if (this.queue.length === 0 || this.down) queueMicrotask(this.drained);
-  }
-
-  private readonly drained = (): void => {
-    if (this.queue.length > 0 && !this.down) return;
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const cb of w) cb();
-  };
+  onDrain(cb: () => void): void { this.drain.add(cb); }
 
   write(bytes: Uint8Array, fds?: readonly number[]): void {
     if (this.closing || this.down) { closeRawFds(fds); return; }
@@ -274,7 +256,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
         ? `connection closed by the peer (sendmsg: errno ${r.errno})` : `sendmsg failed: errno ${r.errno}`));
       return;
     }
-    if (this.drainWaiters.length) this.drained();
+    this.drain.check();
     if (this.closing) this.shutDown();
   }
 
@@ -325,7 +307,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
       this.down = true;
       this.queue.drop();
       this.resumeReading();
-      if (this.drainWaiters.length) queueMicrotask(this.drained);
+      queueMicrotask(this.drain.check);
       this.c.sym.shutdown(this.fd, C.SHUT_RDWR);
       // a connection never started has no read loop to report its end
       if (!this.sink) this.ended = true;

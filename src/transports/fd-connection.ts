@@ -8,6 +8,7 @@
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../rpc/transport.js";
 import { closeRawFds } from "../parcel/file-descriptor.js";
 import { FdSendQueue, type SendmsgBuffer } from "./fd-send-queue.js";
+import { DrainWaiters } from "./backpressure.js";
 
 /** What a reactor reports to one socket's owner (on the main thread). */
 export interface ReactorClient {
@@ -89,19 +90,9 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
   /** Bytes accepted by write() and not yet taken by the socket. */
   get bufferedAmount(): number { return this.queue.bufferedBytes; }
 
-  private drainWaiters: (() => void)[] = [];
+  private readonly drain = new DrainWaiters(() => this.queue.length === 0 || this.finalized);
 
-  onDrain(cb: () => void): void {
-    this.drainWaiters.push(cb);
-    if (this.queue.length === 0 || this.finalized) queueMicrotask(this.drained);
-  }
-
-  private readonly drained = (): void => {
-    if (this.queue.length > 0 && !this.finalized) return;
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const cb of w) cb();
-  };
+  onDrain(cb: () => void): void { this.drain.add(cb); }
 
   /** Reading pauses in the reactor (it stops polling POLLIN for this socket). What it read
    *  before the command reached it still arrives, and waits here for resumeReading(). */
@@ -136,7 +127,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
       return;
     }
     if (r !== "done") { this.fail(this.io.sendError(r.errno)); return; }
-    if (this.drainWaiters.length) this.drained();
+    this.drain.check();
     if (this.closing) this.finalize();
   }
 
@@ -180,7 +171,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
     this.finalized = true;
     this.queue.drop();
     if (this.paused) { for (const h of this.paused) closeRawFds(h.fds); this.paused = null; }
-    if (this.drainWaiters.length) queueMicrotask(this.drained);
+    queueMicrotask(this.drain.check);
     if (this.reactor?.remove(this.id)) return;
     this.io.closeFd(this.fd);
     queueMicrotask(() => this.finish());

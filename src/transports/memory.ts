@@ -7,6 +7,7 @@
 // A reader that pauses holds them: the writer's bufferedAmount grows until it resumes.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
 import { copyBytes } from "../rpc/byte-queue.js";
+import { DrainWaiters } from "./backpressure.js";
 
 const IN_PROCESS: PeerIdentity = { kind: "local", detail: "in-process" };
 
@@ -24,7 +25,7 @@ class MemoryEnd implements TransportConnection {
   private closed = false;
   private paused = false;
   /** The writer's onDrain callbacks: run once our inbox (what it wrote) is delivered. */
-  private drainWaiters: (() => void)[] = [];
+  readonly drain = new DrainWaiters(() => this.inboxBytes === 0 || this.ended || this.other.closed);
 
   constructor(readonly description: string, readonly peer: PeerIdentity) {}
 
@@ -49,11 +50,7 @@ class MemoryEnd implements TransportConnection {
   /** What we wrote that the other end has not handed to its sink yet. */
   get bufferedAmount(): number { return this.other.inboxBytes; }
 
-  onDrain(cb: () => void): void {
-    const o = this.other;
-    o.drainWaiters.push(cb);
-    if (o.inboxBytes === 0 || this.closed || o.ended) queueMicrotask(() => o.drained());
-  }
+  onDrain(cb: () => void): void { this.other.drain.add(cb); }
 
   pauseReading(): void { this.paused = true; }
 
@@ -61,13 +58,6 @@ class MemoryEnd implements TransportConnection {
     if (!this.paused) return;
     this.paused = false;
     this.schedule();
-  }
-
-  private drained(): void {
-    if (this.inboxBytes > 0 && !this.ended && !this.other.closed) return;
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const cb of w) cb();
   }
 
   close(): void {
@@ -112,12 +102,12 @@ class MemoryEnd implements TransportConnection {
       this.inbox = [];
       this.inboxBytes = 0;
       sink.data(chunk);
-      if (this.drainWaiters.length) this.drained();
+      this.drain.check();
     }
     if (this.eof && !this.inbox.length && !this.ended) {
       this.ended = true;
       sink.end();
-      if (this.drainWaiters.length) this.drained();
+      this.drain.check();
     }
   }
 }

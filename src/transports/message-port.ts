@@ -21,6 +21,7 @@
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../rpc/transport.js";
 import { RingReader, RingWriter, createRingBuffer, sharedMemoryAvailable } from "./ring.js";
 import { copyBytes } from "../rpc/byte-queue.js";
+import { DrainWaiters } from "./backpressure.js";
 
 export { sharedMemoryAvailable } from "./ring.js";
 
@@ -93,7 +94,7 @@ export class MessagePortConnection implements TransportConnection {
   /** The writer asked for an ack while we were paused: answered on resume. */
   private ackOwed = false;
   private endAfterHeld = false;
-  private drainWaiters: (() => void)[] = [];
+  private readonly drain = new DrainWaiters(() => this.bufferedAmount === 0 || this.portClosed);
 
   constructor(private readonly port: MessagePort, readonly description: string) {
     port.addEventListener("message", this.onMessage as (ev: MessageEvent) => void);
@@ -108,7 +109,7 @@ export class MessagePortConnection implements TransportConnection {
   useRings(tx: SharedArrayBuffer, rx: SharedArrayBuffer): void {
     this.tx = new RingWriter(tx);
     this.rx = new RingReader(rx);
-    this.tx.onBacklogDrained = this.drained;
+    this.tx.onBacklogDrained = this.drain.check;
   }
 
   /** Ring mode: what waits outside the ring. Message mode: what is staged for this turn's
@@ -118,17 +119,9 @@ export class MessagePortConnection implements TransportConnection {
   }
 
   onDrain(cb: () => void): void {
-    this.drainWaiters.push(cb);
-    if (this.bufferedAmount === 0 || this.portClosed) { queueMicrotask(this.drained); return; }
-    if (!this.tx) this.askAck();
+    this.drain.add(cb);
+    if (!this.tx && this.bufferedAmount > 0) this.askAck();
   }
-
-  private readonly drained = (): void => {
-    if (this.bufferedAmount > 0 && !this.portClosed) return;
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const cb of w) cb();
-  };
 
   /** Ask the reader to acknowledge everything (after what is staged now is posted). */
   private askAck(): void {
@@ -255,10 +248,9 @@ export class MessagePortConnection implements TransportConnection {
       case "ack":
         this.acked = data.delivered;
         this.askedAck = false;
-        if (this.drainWaiters.length) {
-          if (this.bufferedAmount === 0) this.drained();
-          else this.askAck(); // more was posted meanwhile
-        }
+        this.drain.check();
+        // someone still waits: more was posted meanwhile
+        if (this.drain.waiting) this.askAck();
         return;
     }
     const answer = this.answer;

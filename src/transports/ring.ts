@@ -7,6 +7,8 @@
 //   [0] write position   [1] read position   (byte counts mod 2^32; capacity is a power of 2)
 //   [2] closed (the producer wrote its last byte)
 //   [3] consumer sleeping   [4] producer sleeping (waiting for space)
+import { ReadGate } from "./backpressure.js";
+
 const W = 0, R = 1, CLOSED = 2, READER_SLEEPS = 3, WRITER_SLEEPS = 4;
 const HEADER = 64;
 
@@ -164,21 +166,12 @@ export class RingWriter extends RingBase {
 export class RingReader extends RingBase {
   private stopped = false;
   private running = false;
-  /** Set while paused: nothing is taken from the ring (the producer's backlog grows). */
-  private resumed: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Closed while paused: nothing is taken from the ring (the producer's backlog grows). */
+  private readonly gate = new ReadGate();
 
-  pause(): void {
-    if (this.resumed) return;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => { resolve = r; });
-    this.resumed = { promise, resolve };
-  }
+  pause(): void { this.gate.pause(); }
 
-  resume(): void {
-    const r = this.resumed;
-    this.resumed = null;
-    r?.resolve();
-  }
+  resume(): void { this.gate.resume(); }
 
   /** Deliver chunks (fresh copies) until the producer closes (then `onEnd`) or stop(). */
   async run(onData: (chunk: Uint8Array) => void, onEnd: () => void): Promise<void> {
@@ -186,7 +179,7 @@ export class RingReader extends RingBase {
     this.running = true;
     let spins = 0;
     while (!this.stopped) {
-      if (this.resumed) { await this.resumed.promise; continue; }
+      if (this.gate.closed) { await this.gate.closed; continue; }
       if (this.take(onData)) {
         // a producer that never pauses must not starve this thread's event loop
         if (++spins >= 64) { spins = 0; await new Promise((r) => setTimeout(r, 0)); }

@@ -1,9 +1,7 @@
-// Helpers for the backpressure tests: a service that answers with as many bytes as asked, a
-// transport wrapper that watches its connections (bytes handed to the session, the most ever
-// queued unsent, pauses), and a raw wire v1 client that can stop reading.
-import * as net from "node:net";
+// Helpers for the backpressure tests: a service that answers with as many bytes as asked, and
+// a transport wrapper that watches its connections (bytes handed to the session, the most ever
+// queued unsent, pauses). The raw peer that stops reading is bench/lib/raw-peer.mjs.
 import { Binder, Parcel, type IBinder, type RpcTransport, type TransportConnection } from "../../src/index.js";
-import { encodeConnectionHeader, encodeConnectionInit, encodeTransaction, encodeWireHeader } from "../../src/wire/structs.js";
 
 export const BULK = "test.IBulk";
 export const BulkCode = { BYTES: 1, ECHO: 2, RECORD: 3, RECORDED: 4 } as const;
@@ -133,64 +131,4 @@ export function bulkRequest(write: (p: Parcel) => void): Uint8Array {
   const b = p.toBytes();
   p.dispose();
   return b;
-}
-
-/** A raw wire v1 client over a Unix socket that reads only when told to. */
-export class RawClient {
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  closed = false;
-  private constructor(readonly s: net.Socket) {
-    s.on("data", (d) => { this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d; this.waiters.splice(0).forEach((w) => w()); });
-    s.on("close", () => { this.closed = true; this.waiters.splice(0).forEach((w) => w()); });
-    s.on("error", () => {});
-  }
-  static async connect(path: string): Promise<RawClient> {
-    const s = await new Promise<net.Socket>((resolve, reject) => {
-      const c = net.connect({ path }, () => resolve(c));
-      c.once("error", reject);
-    });
-    return new RawClient(s);
-  }
-  private async read(n: number): Promise<Buffer> {
-    while (this.buf.length < n) {
-      if (this.closed) throw new Error("closed");
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-  async readFrame(): Promise<{ command: number; body: Buffer }> {
-    const h = await this.read(16);
-    return { command: h.readUInt32LE(0), body: await this.read(h.readUInt32LE(4)) };
-  }
-  /** The next REPLY's parcel data (DEC_STRONGs in front of it are skipped). */
-  async readReply(): Promise<Buffer> {
-    for (;;) {
-      const f = await this.readFrame();
-      if (f.command === 1) return f.body.subarray(20, 20 + f.body.readUInt32LE(4));
-    }
-  }
-  write(b: Uint8Array): void { this.s.write(b); }
-  async handshake(): Promise<void> {
-    this.write(encodeConnectionHeader({ version: 1, options: 0, fdMode: 0, sessionId: null }));
-    this.write(encodeConnectionInit());
-    await this.read(8);
-  }
-  transactFrame(address: { options: number; id: number }, code: number, flags: number, data: Uint8Array): Buffer {
-    const t = encodeTransaction(1, { address, code, flags, asyncNumber: 0n, parcelDataSize: data.length });
-    return Buffer.concat([encodeWireHeader(0, t.length + data.length), t, data]);
-  }
-  /** GET_ROOT: the root's address. */
-  async root(): Promise<{ options: number; id: number }> {
-    this.write(this.transactFrame({ options: 0, id: 0 }, 0, 0, new Uint8Array(0)));
-    const r = await this.readReply();
-    // a flat binder: type, options, id, stability
-    return { options: r.readUInt32LE(4), id: r.readUInt32LE(8) };
-  }
-  /** Stop reading: what the server sends stays in the socket buffers, then in the server. */
-  stopReading(): void { this.s.pause(); }
-  resumeReading(): void { this.s.resume(); }
-  destroy(): void { this.s.destroy(); }
 }
