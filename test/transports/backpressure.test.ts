@@ -25,7 +25,8 @@ afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); 
 async function serve() {
   const path = socketPath();
   const transport = watchedTransport(unixTransport);
-  const server = new RpcServer();
+  // replies of 1 MiB to raw peers, which cannot say they take more than libbinder's 100,000
+  const server = new RpcServer({ limits: { maxSentFrameBody: 16 * MiB } });
   const service = new BulkService();
   server.setRoot(service);
   await server.listen(transport, path);
