@@ -1,32 +1,31 @@
-// Backpressure in every runtime's Unix and TCP adapters, on the BUILT package (fixtures/flow.mjs):
+// Backpressure in every runtime's Unix, TLS-over-Unix and TCP adapters, on the BUILT package (fixtures/flow.mjs):
 // Node (node:net, and the fd reactor), Deno (Deno.Conn, FFI sockets, node:net) and Bun (Bun
 // sockets, and the fd reactor). A peer that stops reading its 1 MiB replies gets its calls left unread
 // in its own socket, the server holds at most the mark plus one reply, another session is
 // answered meanwhile, and every reply arrives, in order, once the peer reads again.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { Peers, command, path, requireBuilt, type Runtime } from "./peer.js";
+import { Peers, command, path, requireBuilt, scratch, type Runtime } from "./peer.js";
 
 const peers = new Peers();
-let dir = "";
-beforeAll(() => { requireBuilt(); dir = mkdtempSync(join(tmpdir(), "tsb-flow-")); });
+let work: Awaited<ReturnType<typeof scratch>> | undefined;
+beforeAll(async () => { requireBuilt(); work = await scratch("tsb-flow-"); });
 afterEach(() => peers.killAll());
-afterAll(() => { peers.killAll(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => { peers.killAll(); work?.remove(); });
 
 const MiB = 1024 * 1024;
 /** limits.maxOutgoingQueueBytes (default) plus one 1 MiB reply frame and its headers. */
 const BOUND = MiB + MiB + 16 * 1024;
 
 const expected: Record<Runtime, string[]> = {
-  node: ["unix", "unix-fds", "tcp"], deno: ["unix", "unix-ffi", "unix-net", "tcp"], bun: ["unix", "unix-fds", "tcp"],
+  node: ["unix", "unix-fds", "tls-unix", "tcp"], deno: ["unix", "unix-ffi", "unix-net", "tls-unix", "tcp"], bun: ["unix", "unix-fds", "tls-unix", "tcp"],
 };
 
 describe("a peer that does not read its replies, in every runtime", () => {
   for (const runtime of ["node", "deno", "bun"] as const) {
     it(`${runtime}: the server stops reading it within the mark, serves others, and loses nothing`, async () => {
-      const r = await peers.spawn(`flow ${runtime}`, ...command(runtime, [path("./fixtures/flow.mjs"), mkdtempSync(join(dir, `${runtime}-`))])).object(90_000);
+      const r = await peers.spawn(`flow ${runtime}`, ...command(runtime, [path("./fixtures/flow.mjs"), mkdtempSync(join(work!.dir, `${runtime}-`)), work!.pkiFile])).object(90_000);
       expect(r.runtime).toBe(runtime);
       for (const name of expected[runtime]) {
         const t = r[name];
