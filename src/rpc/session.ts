@@ -496,8 +496,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         return;
       }
     }
-    // a full connection takes nothing more until its queue drains (Connection.outgoingFull)
+    // oneways that waited for a connection under the mark go first, in order
     if (this.sendBacklog.length) this.sendBacklogged();
+    // a full connection takes nothing more until its queue drains (Connection.outgoingFull)
     if (conn.outgoingFull) return;
     if (conn.stack.length === 0) {
       // serve two-way calls that queued up behind our reply, before new calls of ours
