@@ -14,7 +14,7 @@ import { ReactorFdConnection, type FdConnectionIo } from "../../src/transports/f
 import { fdReactor } from "./fd-reactor.js";
 import { closeFd, dupCloexec, libcUnavailable, loadLibc, O, type Libc } from "./libc.js";
 import { socketFd, unixPeerIdentityOfFd } from "./peercred.js";
-import { listenUnixSocket, socketPath } from "./unix.js";
+import { connectUnixSocket, listenUnixSocket } from "./unix.js";
 import { HandshakeError } from "../../src/rpc/client.js";
 import { StatusCode } from "../../src/binder/status.js";
 
@@ -75,15 +75,8 @@ export class NodeUnixFdTransport implements RpcTransport {
   connect(address: string): Promise<TransportConnection> {
     const why = NodeUnixFdTransport.unavailable();
     if (why) return Promise.reject(new HandshakeError(why, StatusCode.FDS_NOT_ALLOWED));
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ path: socketPath(address) });
-      socket.once("connect", () => {
-        socket.off("error", reject);
-        // nothing can be waiting to be read yet: the server speaks only after our header
-        try { resolve(takeOver(socket, `unix:${address}`)); } catch (e) { reject(e); }
-      });
-      socket.once("error", reject);
-    });
+    // nothing can be waiting to be read yet: the server speaks only after our header
+    return connectUnixSocket(address).then((socket) => takeOver(socket, `unix:${address}`));
   }
 
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {

@@ -24,16 +24,10 @@ export class NodeUnixTransport implements RpcTransport {
 
   constructor(private readonly libc: UnixSocketLibc = koffiLibc) {}
 
-  connect(address: string): Promise<TransportConnection> {
-    return new Promise((resolve, reject) => {
-      const reads = new LentReads();
-      const socket = net.connect({ path: socketPath(address), onread: reads.onread });
-      socket.once("connect", () => {
-        socket.off("error", reject);
-        resolve(new NodeSocketConnection(socket, this.libc.identity(socket), `unix:${address}`, reads, this.libc.ops.sender(socket)));
-      });
-      socket.once("error", reject);
-    });
+  async connect(address: string): Promise<TransportConnection> {
+    const reads = new LentReads();
+    const socket = await connectUnixSocket(address, { onread: reads.onread });
+    return new NodeSocketConnection(socket, this.libc.identity(socket), `unix:${address}`, reads, this.libc.ops.sender(socket));
   }
 
   listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
@@ -41,6 +35,34 @@ export class NodeUnixTransport implements RpcTransport {
       // credentials are taken at accept, before any byte is read
       onConnection(acceptedConnection(socket, this.libc.identity(socket), `unix:${address}`, this.libc.ops));
     });
+  }
+}
+
+/** A Unix socket connect does not wait while the listener's backlog is full: it fails with
+ *  EAGAIN at once (a thousand clients connecting together meet it). Retry, as a blocking
+ *  connect would wait (runtimes/deno/unix-ffi.ts does too): every 20 ms at first, then less
+ *  often, for up to the server's default handshake timeout. */
+const CONNECT_RETRY_MS = 20;
+const CONNECT_RETRY_MAX_MS = 250;
+const CONNECT_PATIENCE_MS = 10_000;
+/** The listen backlog (the kernel caps it at net.core.somaxconn): node's default, 511, is
+ *  less than the connections a server admits at once (maxConnections, 4,096). */
+const LISTEN_BACKLOG = 4096;
+
+/** A connected node:net Unix socket (`opts`: more net.connect options, e.g. onread). */
+export async function connectUnixSocket(address: string, opts: Omit<net.NetConnectOpts, "path" | "port"> = {}): Promise<net.Socket> {
+  const deadline = Date.now() + CONNECT_PATIENCE_MS;
+  for (let wait = CONNECT_RETRY_MS; ; wait = Math.min(wait * 2, CONNECT_RETRY_MAX_MS)) {
+    try {
+      return await new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect({ ...opts, path: socketPath(address) } as net.NetConnectOpts);
+        socket.once("connect", () => { socket.off("error", reject); resolve(socket); });
+        socket.once("error", reject);
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN" || Date.now() + wait > deadline) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
@@ -53,7 +75,7 @@ export function listenUnixSocket(address: string, opts: net.ServerOpts, onSocket
   return new Promise((resolve, reject) => {
     const server = net.createServer(opts, onSocket);
     server.once("error", reject);
-    server.listen(path, () => {
+    server.listen({ path, backlog: LISTEN_BACKLOG }, () => {
       server.off("error", reject);
       resolve({
         address,
