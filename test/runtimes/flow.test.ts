@@ -38,6 +38,10 @@ describe("a peer that does not read its replies, in every runtime", () => {
         if (name === "tcp") continue;
         expect(t.readAfterPause, `${runtime} ${name}: nothing read while paused`).toBe(0);
         expect(t.servedAfterOther, `${runtime} ${name}: none of its calls served while paused`).toBe(t.served);
+        // the fd reactor's thread reads on until the pause reaches it (one main-thread turn
+        // later): what it read meanwhile waits in the connection, so the peer's 1 MiB of calls
+        // may all have left its socket
+        if (name === "unix-fds") continue;
         expect(t.peerQueued, `${runtime} ${name}: the peer sees a full socket`).toBeGreaterThan(0);
       }
     }, 120_000);
