@@ -30,6 +30,10 @@ export interface ConnectOptions {
   maxOutgoingConnections?: number;
   /** Connections the server may call us on outside a nested call (default 0). */
   maxIncomingThreads?: number;
+  /** A frame from the server that has started must be complete within this many ms, or the
+   *  session ends (default 0: no limit, as libbinder; a server's calls may legitimately take
+   *  long, but a frame that stops halfway never completes). */
+  frameTimeoutMs?: number;
   limits?: Partial<SessionLimits>;
   logger?: Logger;
 }
@@ -78,7 +82,7 @@ async function readOrFail(queue: ByteQueue, n: number, what: string): Promise<Ui
 }
 
 export async function connectSession(transport: RpcTransport, address: string, opts: ConnectOptions = {}): Promise<RpcSession> {
-  const common = { limits: opts.limits, logger: opts.logger };
+  const common = { limits: opts.limits, logger: opts.logger, frameTimeoutMs: opts.frameTimeoutMs };
   if (opts.version === "r34") {
     const tc = await transport.connect(address);
     const { queue, onData } = attach(tc);

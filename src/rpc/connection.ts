@@ -202,6 +202,23 @@ export class Connection {
     if (!this.closed) this.owner.onAvailable(this);
   };
 
+  /** A command must wait (an in-order oneway behind the one running on its object): hold
+   *  reads, so no further command is taken from what is buffered and the rest waits in the
+   *  socket, as behind libbinder's busy connection thread, until unstall(). */
+  private stalled = false;
+
+  stall(): void {
+    if (this.stalled) return;
+    this.stalled = true;
+    this.holdReads();
+  }
+
+  unstall(): void {
+    if (!this.stalled) return;
+    this.stalled = false;
+    this.releaseReads();
+  }
+
   /** Stream offset of the next unread byte. */
   private consumed(): number { return this.queue.pushed - this.queue.length; }
 

@@ -57,10 +57,22 @@ export type Incoming =
   | { cmd: 1; parcel: Parcel; status: number }
   | { cmd: 2; addr: WireAddr; amount: number };
 
-export interface FrameLimits { maxBody: number; maxObjects: number }
+/** Told after each read what the reader holds for frames not complete yet (incoming-watch.ts). */
+export interface FrameWatch {
+  /** `held`: bytes buffered or reserved for them; `midFrame`: a frame has started. */
+  pending(held: number, midFrame: boolean): void;
+  close(): void;
+}
+
+export interface FrameLimits { maxBody: number; maxObjects: number; watch?: FrameWatch }
 
 /** Bodies at least this big are streamed into their parcel (smaller ones arrive in one read). */
 const STREAM_MIN = 16 * 1024;
+/** A streamed body's parcel is reserved for at most max(this, 2x the bytes arrived): bodies up
+ *  to this size get their whole buffer once a quarter is here, bigger ones a buffer that grows
+ *  (by copying) as the body arrives, so a peer that announces 16 MiB and sends 1 makes this side
+ *  reserve 2, not 16. */
+const STREAM_RESERVE = 256 * 1024;
 
 /** Pull complete frames out of a ByteQueue. Returns null until a whole frame is buffered. */
 export class FrameReader {
@@ -72,12 +84,45 @@ export class FrameReader {
   private partial: Parcel | null = null;
   private base = 0;
   private filled = 0;
+  /** Size of the partial parcel's buffer (bodySize once the whole body fits). */
+  private reserved = 0;
 
   /** The connection is gone: free a body still being assembled. */
   discard(): void {
     this.partial?.dispose();
     this.partial = null;
     this.filled = 0;
+    this.reserved = 0;
+    this.limits.watch?.close();
+  }
+
+  /** Nothing more to take from `q` now: tell the watch what is held (and return null). */
+  private wait(q: ByteQueue): null {
+    const w = this.limits.watch;
+    if (w !== undefined) w.pending(q.length + this.reserved, this.command >= 0 || q.length > 0);
+    return null;
+  }
+
+  /** A parcel for a streamed body with room for `arrived` bytes now (the whole body when that
+   *  is within STREAM_RESERVE or twice what arrived): the bytes already copied move with it. */
+  private reserve(arrived: number, bodySize: number, command: number): void {
+    const size = Math.min(bodySize, Math.max(STREAM_RESERVE, 2 * arrived));
+    const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
+    let base: number;
+    try {
+      base = prepareIncoming(parcel, size) >>> 0;
+    } catch (e) {
+      parcel.dispose();
+      throw e;
+    }
+    const old = this.partial;
+    if (old) {
+      mem8().copyWithin(base, this.base, this.base + this.filled);
+      old.dispose();
+    }
+    this.partial = parcel;
+    this.base = base;
+    this.reserved = size;
   }
 
   constructor(private readonly d: Dialect, private readonly limits: FrameLimits) {}
@@ -86,7 +131,7 @@ export class FrameReader {
     if (this.command < 0) {
       const prefix = this.d.r34 ? SIZES.r34Prefix : 0;
       const headSize = prefix + SIZES.wireHeader;
-      if (q.length < headSize) return null;
+      if (q.length < headSize) return this.wait(q);
       // the header goes straight from the transport's chunks to scratch memory, where the core
       // decodes it (left in the queue until it is known to be valid)
       const at = scratch(headSize);
@@ -112,25 +157,20 @@ export class FrameReader {
     if (this.partial) {
       // a big body goes straight into its parcel as it arrives (no copy held in the queue)
       const take = Math.min(q.length, bodySize - this.filled);
+      if (this.filled + take > this.reserved) this.reserve(this.filled + take, bodySize, command);
       q.copyTo(take, mem8(), this.base + this.filled);
       this.filled += take;
-      if (this.filled < bodySize) return null;
+      if (this.filled < bodySize) return this.wait(q);
     } else if (q.length < bodySize) {
-      // Start streaming once a quarter of a big body is here: a peer makes us reserve at most
-      // 4x what it sent (within maxBody), not a whole body for a 16-byte header.
-      if (command !== Command.DEC_STRONG && bodySize >= STREAM_MIN && q.length * 4 >= bodySize) {
-        const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
-        try {
-          this.base = prepareIncoming(parcel, bodySize);
-        } catch (e) {
-          parcel.dispose();
-          throw e;
-        }
-        this.partial = parcel;
-        this.filled = q.length;
-        q.copyTo(q.length, mem8(), this.base);
+      // Start streaming once a quarter of a big body (or STREAM_RESERVE / 2) is here: not a
+      // whole body's buffer for a 16-byte header, and never more than what arrived justifies.
+      if (command !== Command.DEC_STRONG && bodySize >= STREAM_MIN && (q.length * 4 >= bodySize || q.length * 2 >= STREAM_RESERVE)) {
+        const arrived = q.length;
+        this.reserve(arrived, bodySize, command);
+        this.filled = arrived;
+        q.copyTo(arrived, mem8(), this.base);
       }
-      return null;
+      return this.wait(q);
     }
     this.command = -1;
 
@@ -146,6 +186,7 @@ export class FrameReader {
     const parcel = streamed ?? new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
     this.partial = null;
     this.filled = 0;
+    this.reserved = 0;
     try {
       if (!streamed) {
         const base = prepareIncoming(parcel, bodySize); // may grow memory: take the view after

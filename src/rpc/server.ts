@@ -15,6 +15,11 @@ import {
 } from "../wire/structs.js";
 import { SIZES } from "../core/core.js";
 import type { ByteQueue } from "./byte-queue.js";
+import { ByteMeter, MemoryBudget } from "./budget.js";
+import { PeerQuotas } from "./peer-quotas.js";
+import { LogLimiter, type LogRateLimit } from "./log-limiter.js";
+import { startTimer, stopTimer } from "./timeouts.js";
+import type { Connection } from "./connection.js";
 
 export type Authorizer = (peer: PeerIdentity) => boolean | Promise<boolean>;
 
@@ -35,11 +40,39 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Sessions at once (default 4,096). */
   maxSessions?: number;
-  /** A connection must finish its handshake within this many ms (default 10,000). */
+  /** A connection must finish its handshake within this many ms (default 10,000); for an r34
+   *  connection, that is until its first frame is here. */
   handshakeTimeoutMs?: number;
+  /** A frame that has started must be complete within this many ms, or its session ends
+   *  (default 30,000; 0: no limit). */
+  frameTimeoutMs?: number;
+  /** A session with no objects either way, no call in flight and no traffic for this long is
+   *  ended (default 60,000; 0: never). */
+  unusedSessionTimeoutMs?: number;
+  /** Any session with no call in flight and no traffic for this long is ended, even one
+   *  whose peer holds binders (default 0: never, as libbinder). */
+  idleSessionTimeoutMs?: number;
+  /** Bytes held for incoming frames not complete yet, across all sessions (default 256 MiB);
+   *  past it, the connection asking for more stops being read until there is room. */
+  maxIncomingBytes?: number;
+  /** The same, per peer identity (uid, certificate) (default maxIncomingBytes / 2). */
+  maxIncomingBytesPerPeer?: number;
+  /** Sessions per peer identity (default maxSessions / 2). */
+  maxSessionsPerPeer?: number;
+  /** Connections per peer identity, handshaking ones included (default maxConnections / 2). */
+  maxConnectionsPerPeer?: number;
+  /** How repeated failures are logged: `burst` lines of a kind per `intervalMs`, then one
+   *  summary (default 5 per 10 s). */
+  logRateLimit?: LogRateLimit;
   limits?: Partial<SessionLimits>;
   logger?: Logger;
 }
+
+/** What each connection may hold for incoming frames without charge to a budget: a frame of
+ *  ordinary size split over two reads never waits for one (budget.ts). */
+const FREE_INCOMING_BYTES = 64 * 1024;
+/** An r34 connection becomes a session once its first frame is here, or this much of it. */
+const R34_FIRST_FRAME_WAIT = 64 * 1024;
 
 export class RpcServer {
   private root: IBinder | null = null;
@@ -51,8 +84,12 @@ export class RpcServer {
   private authorizer: Authorizer;
   private connectionCount = 0;
   private shuttingDown = false;
-  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger" | "allowAnonymous">> & Pick<ServerOptions, "limits">;
+  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger" | "allowAnonymous" | "logRateLimit">> & Pick<ServerOptions, "limits" | "logRateLimit">;
   private readonly logger: Logger;
+  /** Refusals and timeouts, one line per connection: rate-limited. */
+  private readonly log: LogLimiter;
+  private readonly incomingBudget: MemoryBudget;
+  private readonly quotas: PeerQuotas;
   private readonly sessionCallbacks: ((s: RpcSession) => void)[] = [];
 
   constructor(options: ServerOptions = {}) {
@@ -64,13 +101,30 @@ export class RpcServer {
       maxConnections: options.maxConnections ?? 4096,
       maxSessions: options.maxSessions ?? 4096,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      frameTimeoutMs: options.frameTimeoutMs ?? 30_000,
+      unusedSessionTimeoutMs: options.unusedSessionTimeoutMs ?? 60_000,
+      idleSessionTimeoutMs: options.idleSessionTimeoutMs ?? 0,
+      maxIncomingBytes: options.maxIncomingBytes ?? 256 * 1024 * 1024,
+      maxIncomingBytesPerPeer: 0,
+      maxSessionsPerPeer: 0,
+      maxConnectionsPerPeer: 0,
       limits: options.limits,
+      logRateLimit: options.logRateLimit,
     };
+    // one identity may take half of each server-wide limit: the other half stays for everyone
+    // else, and one uid running many processes (a build farm, a test of 1,000 clients) still
+    // gets far more than any ordinary client needs
+    this.opts.maxIncomingBytesPerPeer = options.maxIncomingBytesPerPeer ?? Math.floor(this.opts.maxIncomingBytes / 2);
+    this.opts.maxSessionsPerPeer = options.maxSessionsPerPeer ?? Math.max(1, Math.floor(this.opts.maxSessions / 2));
+    this.opts.maxConnectionsPerPeer = options.maxConnectionsPerPeer ?? Math.max(1, Math.floor(this.opts.maxConnections / 2));
+    this.incomingBudget = new MemoryBudget(this.opts.maxIncomingBytes);
+    this.quotas = new PeerQuotas(this.opts);
     this.logger = options.logger ?? defaultLogger;
+    this.log = new LogLimiter(this.logger, options.logRateLimit);
     const allowAnonymous = options.allowAnonymous ?? false;
     this.authorizer = (peer) => {
       if (peer.kind !== "anonymous" || allowAnonymous) return true;
-      this.logger.warn(`refused an anonymous peer (${peer.reason ?? "no identity"}); pass allowAnonymous or setAuthorizer to admit it`);
+      this.log.warn("anonymous", `refused an anonymous peer (${peer.reason ?? "no identity"}); pass allowAnonymous or setAuthorizer to admit it`);
       return false;
     };
   }
@@ -106,6 +160,12 @@ export class RpcServer {
 
   get sessionCount(): number { return this.sessions.size + this.r34Sessions.size; }
 
+  /** Bytes held for incoming frames not complete yet, now and at most (maxIncomingBytes). */
+  get incomingBytes(): { used: number; peak: number; limit: number } {
+    const b = this.incomingBudget;
+    return { used: b.used, peak: b.peak, limit: b.limit };
+  }
+
   async listen(transport: RpcTransport, address: string): Promise<TransportListener> {
     const listener = await transport.listen(address, (tc) => { void this.accept(tc); });
     this.listeners.push(listener);
@@ -118,14 +178,20 @@ export class RpcServer {
       tc.close();
       return;
     }
+    const perPeer = this.quotas.addConnection(tc.peer);
+    if (typeof perPeer === "string") {
+      this.log.warn("peer-connections", `refused a connection on ${tc.description}: ${perPeer}`);
+      tc.close();
+      return;
+    }
     this.connectionCount++;
     let counted = true;
-    const release = () => { if (counted) { counted = false; this.connectionCount--; } };
+    const release = () => { if (counted) { counted = false; this.connectionCount--; perPeer(); } };
     let authorized: boolean;
     try {
       authorized = await this.authorizer(tc.peer);
     } catch (e) {
-      this.logger.warn(`authorizer threw: ${(e as Error)?.message ?? e}`);
+      this.log.warn("authorizer", `authorizer threw: ${(e as Error)?.message ?? e}`);
       authorized = false;
     }
     if (!authorized) {
@@ -135,12 +201,12 @@ export class RpcServer {
     }
     const { queue, onData } = attach(tc);
     this.pending.add(tc);
-    const timer = setTimeout(() => {
+    const timer = startTimer(this.opts.handshakeTimeoutMs, () => {
       if (this.pending.has(tc)) {
-        this.logger.warn(`handshake timed out on ${tc.description}`);
+        this.log.warn("handshake-timeout", `handshake timed out on ${tc.description}`);
         tc.close();
       }
-    }, this.opts.handshakeTimeoutMs);
+    });
     try {
       const session = await this.handshake(tc, queue, onData);
       if (session) session.onEnd(release);
@@ -151,10 +217,10 @@ export class RpcServer {
       }
     } catch (e) {
       release();
-      this.logger.warn(`handshake failed on ${tc.description}: ${(e as Error)?.message ?? e}`);
+      this.log.warn("handshake-failed", `handshake failed on ${tc.description}: ${(e as Error)?.message ?? e}`);
       tc.close();
     } finally {
-      clearTimeout(timer);
+      stopTimer(timer);
       this.pending.delete(tc);
     }
   }
@@ -166,7 +232,14 @@ export class RpcServer {
     if (looksLikeR34Prefix(word)) {
       // not a version: an r34 length prefix (rsbinder's default dialect, no handshake)
       if (!this.opts.acceptR34) throw new Error(`client offered unknown wire version ${word}`);
-      const session = this.newSession(R34, null);
+      // r34 has no handshake to time: the handshake timeout runs until the first frame is here
+      // (or R34_FIRST_FRAME_WAIT of a big one), so 4 bytes alone do not make a session
+      const need = Math.min(word, R34_FIRST_FRAME_WAIT);
+      while (queue.length < need) {
+        if (queue.isEnded) return null;
+        await queue.wait();
+      }
+      const session = this.newSession(R34, null, tc);
       this.r34Sessions.add(session);
       session.onEnd(() => this.r34Sessions.delete(session));
       // give back the 4 bytes we peeked at: they are the first frame's prefix
@@ -202,7 +275,7 @@ export class RpcServer {
       const init = await queue.readExactly(SIZES.connectionInit);
       if (!init) return null;
       if (!checkConnectionInit(init)) throw new Error("bad connection init");
-      const session = this.newSession(aosp(version, fds), id);
+      const session = this.newSession(aosp(version, fds), id, tc);
       const key = hex(id);
       this.sessions.set(key, session);
       session.onEnd(() => this.sessions.delete(key));
@@ -228,12 +301,28 @@ export class RpcServer {
     return session;
   }
 
-  private newSession(dialect: ReturnType<typeof aosp>, id: Uint8Array | null): RpcSession {
+  private newSession(dialect: ReturnType<typeof aosp>, id: Uint8Array | null, tc: TransportConnection): RpcSession {
     if (this.sessionCount >= this.opts.maxSessions) throw new Error(`already serving ${this.sessionCount} sessions (maxSessions)`);
-    return new RpcSession({
-      dialect, isServer: true, sessionId: id, maxIncomingThreads: this.opts.maxThreads,
-      limits: this.opts.limits, logger: this.logger, root: () => this.root,
+    const perPeer = this.quotas.addSession(tc.peer);
+    if (typeof perPeer === "string") throw new Error(`session refused: ${perPeer}`);
+    const o = this.opts;
+    const session = new RpcSession({
+      dialect, isServer: true, sessionId: id, maxIncomingThreads: o.maxThreads,
+      limits: o.limits, logger: this.logger, root: () => this.root,
+      frameTimeoutMs: o.frameTimeoutMs,
+      meter: (conn) => this.meter(conn),
+      idle: { unusedMs: o.unusedSessionTimeoutMs, idleMs: o.idleSessionTimeoutMs },
+      logRateLimit: o.logRateLimit,
     });
+    session.onEnd(perPeer);
+    return session;
+  }
+
+  /** Charge a connection's incoming frames to the server's budget and its peer's. */
+  private meter(conn: Connection): ByteMeter {
+    const peer = this.quotas.budget(conn.transport.peer);
+    const budgets = peer ? [this.incomingBudget, peer] : [this.incomingBudget];
+    return new ByteMeter(budgets, FREE_INCOMING_BYTES, () => conn.holdReads(), () => conn.releaseReads());
   }
 
   private announce(s: RpcSession): void {
@@ -246,6 +335,7 @@ export class RpcServer {
     await Promise.all(this.listeners.splice(0).map((l) => l.close()));
     for (const tc of this.pending) tc.close();
     for (const s of [...this.sessions.values(), ...this.r34Sessions]) s.shutdown();
+    this.log.flush();
   }
 }
 

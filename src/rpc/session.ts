@@ -15,12 +15,16 @@ import { SpecialTransaction } from "../wire/structs.js";
 import { Connection, DEFAULT_OUTGOING_HIGH_WATER, type CallFrame, type ConnectionOwner, type FdBatch, type ServeFrame } from "./connection.js";
 import { FrameReader, ProtocolError, decStrongFrame, replyFrame, transactionFrame, type Incoming } from "./framing.js";
 import { type Dialect, dialectName, parcelMode } from "./dialect.js";
-import { RpcState, type Node } from "./state.js";
+import { RpcState, type Node, type OnewayIn } from "./state.js";
 import { type AddressKey, type WireAddr } from "./address.js";
 import { createContextStore, type ContextStore } from "./context.js";
 import type { PeerIdentity, TransportConnection } from "./transport.js";
 import type { ByteQueue } from "./byte-queue.js";
 import { type Logger, defaultLogger } from "./log.js";
+import { LogLimiter, type LogRateLimit } from "./log-limiter.js";
+import { IncomingWatch } from "./incoming-watch.js";
+import { IdleWatch, type IdlePolicy } from "./idle-watch.js";
+import type { ByteMeter } from "./budget.js";
 import { DEFAULT_PIPELINE_DEPTH, FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "./pipelining.js";
 import { LIBBINDER_MAX_BODY, SPECIAL_MAX_FRAME_BODY, frameBody } from "./frame-size.js";
 import { TargetAcks, type AckTicket } from "./target-acks.js";
@@ -94,6 +98,24 @@ export interface SessionInit {
   limits?: Partial<SessionLimits>;
   logger?: Logger;
   root?: () => IBinder | null;
+  /** A frame that has started must be complete within this many ms, or the session ends
+   *  (0: no limit; servers default to 30 s, see server.ts). */
+  frameTimeoutMs?: number;
+  /** The budget meter for a new connection's incoming frames (servers: budget.ts). */
+  meter?: (conn: Connection) => ByteMeter | null;
+  /** When a quiet session is ended (idle-watch.ts; servers only). */
+  idle?: IdlePolicy;
+  /** How repeated per-frame failures are logged (log-limiter.ts). */
+  logRateLimit?: LogRateLimit;
+}
+
+/** What a session has held of the peer's calls (tests and docs/limits.md numbers). */
+export interface QueueStats {
+  /** Bytes of calls held waiting now, and the most at once. */
+  queuedBytes: number;
+  peakQueuedBytes: number;
+  /** The most out-of-order oneways parked on one object at once. */
+  peakParked: number;
 }
 
 /** Sends on a connection once one is free; `drop` runs instead if the session ends first. */
@@ -115,6 +137,15 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private readonly rootProvider: (() => IBinder | null) | undefined;
   private ended: Error | null | undefined = undefined;
   private queuedBytes = 0;
+  private peakQueuedBytes = 0;
+  private peakParked = 0;
+  /** Repeated per-frame failures go through this, not straight to the logger. */
+  private readonly log: LogLimiter;
+  private readonly frameTimeoutMs: number;
+  private readonly meterFor: ((conn: Connection) => ByteMeter | null) | undefined;
+  private readonly idle: IdleWatch | null;
+  /** Frames in and calls out, for the idle policy. */
+  private activity = 0;
   /** Calls in flight per connection agreed with the peer (1: one call per connection, as
    *  libbinder); `asked` while the client's SPECIAL_PIPELINE_DEPTH is on its way. */
   private pipeline: number | "asked" | null = null;
@@ -131,9 +162,19 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     this.maxIncomingThreads = init.maxIncomingThreads;
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...init.limits };
     this.logger = init.logger ?? defaultLogger;
+    this.log = new LogLimiter(this.logger, init.logRateLimit);
     this.rootProvider = init.root;
     // r34: neither rsbinder nor tsbinder counts call targets (see resolveTarget)
     this.targetAcks = new TargetAcks(this.dialect.r34 ? "kept" : "unknown");
+    this.frameTimeoutMs = init.frameTimeoutMs ?? 0;
+    this.meterFor = init.meter;
+    this.idle = init.idle ? new IdleWatch({
+      activity: () => this.activity,
+      objectCount: () => this.state.size,
+      busy: () => this.waiters.length > 0 || this.connections.some((c) => c.stack.length > 0 || c.onewayDrains.size > 0),
+      end: (reason) => { this.logger.warn(`session ${this.label}: ending: ${reason.message}`); this.terminate(reason); },
+    }, init.idle) : null;
+    this.idle?.start();
     this.state = new RpcState(this, this.isServer, this.dialect.r34, () => {
       // libbinder: "RpcState has no binders left" ends the session
       queueMicrotask(() => { if (this.state.size === 0) this.shutdown(); });
@@ -151,6 +192,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   get pipelineDepth(): number { return typeof this.pipeline === "number" ? this.pipeline : 1; }
   /** Number of objects (local and remote) this session tracks. */
   get objectCount(): number { return this.state.size; }
+  get queueStats(): QueueStats {
+    return { queuedBytes: this.queuedBytes, peakQueuedBytes: this.peakQueuedBytes, peakParked: this.peakParked };
+  }
 
   /** A parcel for a call in this session (its dialect and object table). */
   newParcel(owned = false): Parcel {
@@ -180,7 +224,10 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       return conn;
     }
     this.connections.push(conn);
-    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects }));
+    const meter = this.meterFor?.(conn) ?? null;
+    const watch = meter || this.frameTimeoutMs > 0
+      ? new IncomingWatch(conn, meter, this.frameTimeoutMs, (e) => this.onProtocolError(conn, e)) : undefined;
+    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects, watch }));
     if (outgoing) this.onAvailable(conn);
     return conn;
   }
@@ -221,6 +268,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
    *  and the promise settles with what `read` gives; else it resolves with the reply. */
   private transactOut(proxy: BinderProxy, code: number, data: Parcel, flags: number, read: ((reply: Parcel) => unknown) | undefined): Promise<unknown> {
     if (this.ended !== undefined) return Promise.reject(new DeadObjectError());
+    this.activity++;
     let bytes: Uint8Array;
     let topLevel = false;
     let ticket: AckTicket | null = null;
@@ -520,6 +568,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   // ---- commands in ----------------------------------------------------------------------
 
   onCommand(conn: Connection, cmd: Incoming): void {
+    this.activity++;
     switch (cmd.cmd) {
       case 1: {
         const frame = conn.popCall();
@@ -547,7 +596,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         const problem = this.state.decStrong(cmd.addr, cmd.amount);
         if (problem) {
           if (this.limits.strictRefcounts) throw new ProtocolError(problem);
-          this.logger.warn(`session ${this.label}: ${problem} (ignored, as libbinder does)`);
+          this.log.warn("refcount", `session ${this.label}: ${problem} (ignored, as libbinder does)`);
         }
         return;
       }
@@ -594,6 +643,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   /** Count bytes of incoming calls held waiting; a peer that piles up more ends its session. */
   private holdQueued(bytes: number): void {
     this.queuedBytes += bytes;
+    if (this.queuedBytes > this.peakQueuedBytes) this.peakQueuedBytes = this.queuedBytes;
     if (this.queuedBytes > this.limits.maxQueuedBytes) {
       throw new ProtocolError(`peer queued ${this.queuedBytes} bytes of calls (limit ${this.limits.maxQueuedBytes})`);
     }
@@ -683,7 +733,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     reply.dispose();
   }
 
-  private serveOneway(conn: Connection, tx: Extract<Incoming, { cmd: 0 }>): void {
+  private serveOneway(conn: Connection, tx: OnewayIn): void {
     tx.parcel._objects = this.codec;
     let target: Node;
     try {
@@ -693,60 +743,93 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       tx.parcel.dispose();
       throw e;
     }
-    const size = tx.parcel.dataSize;
-    const run = async () => {
-      const reply = this.newParcel(true);
-      try {
-        const ctx: CallContext = { session: this, connection: conn, frame: null, peer: conn.transport.peer };
-        const status = await contextStore().run(ctx, () => target.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
-        if (status !== StatusCode.OK) this.logger.warn(`session ${this.label}: oneway call ${tx.code} failed with ${status}`);
-      } catch (e) {
-        this.logger.warn(`session ${this.label}: oneway call ${tx.code} threw: ${(e as Error)?.message ?? e}`);
-      } finally {
-        reply.dispose();
-        this.queuedBytes -= size;
-        tx.parcel.dispose();
-      }
-    };
-    const release = () => { this.queuedBytes -= size; tx.parcel.dispose(); };
-    this.queuedBytes += size;
-    if (tx.asyncNumber < target.asyncNumber) {
-      release();
-      throw new ProtocolError(`oneway asyncNumber ${tx.asyncNumber} already used (expected ${target.asyncNumber})`);
-    }
-    // run in asyncNumber order per object, one at a time; early arrivals wait their turn
-    insertParked(target.parked, { asyncNumber: tx.asyncNumber, run, release });
-    if (target.parked.length > this.limits.maxParkedOneways) {
-      throw new ProtocolError(`${target.parked.length} oneway calls parked on one object`);
-    }
-    this.holdQueued(0);
-    if (!target.onewayRunning) {
-      const drain = this.drainOneways(target, conn);
-      conn.onewayDrains.add(drain);
-      void drain.finally(() => conn.onewayDrains.delete(drain));
-    }
+    this.takeOneway(conn, target, tx);
   }
 
-  /** Run the parked oneways of a node in asyncNumber order, one at a time. */
-  private async drainOneways(node: Node, conn: Connection): Promise<void> {
-    if (node.onewayRunning) return;
+  /** Order oneways per object as libbinder's processTransactInternal does: the one whose
+   *  asyncNumber is next runs at once; if the one before it is still running (handlers are
+   *  async here), it waits in the socket: its connection reads nothing more until then. Only
+   *  one that arrives ahead of its turn is parked, and only those count against
+   *  maxParkedOneways and maxQueuedBytes. */
+  private takeOneway(conn: Connection, target: Node, tx: OnewayIn): void {
+    const n = tx.asyncNumber;
+    if (n < target.asyncNumber) {
+      tx.parcel.dispose();
+      throw new ProtocolError(`oneway asyncNumber ${n} already used (expected ${target.asyncNumber})`);
+    }
+    if (n === target.asyncNumber) {
+      if (target.onewayRunning) {
+        target.stalled.push({ conn, tx });
+        conn.stall();
+        return;
+      }
+      const chain = this.runOneways(conn, target, tx);
+      conn.onewayDrains.add(chain);
+      void chain.finally(() => conn.onewayDrains.delete(chain));
+      return;
+    }
+    const parked = target.parked;
+    if (parked.length >= this.limits.maxParkedOneways) {
+      tx.parcel.dispose();
+      throw new ProtocolError(`${parked.length + 1} oneway calls parked on one object (limit ${this.limits.maxParkedOneways})`);
+    }
+    let i = parked.length;
+    while (i > 0 && parked[i - 1]!.asyncNumber > n) i--;
+    if (i > 0 && parked[i - 1]!.asyncNumber === n) {
+      tx.parcel.dispose();
+      throw new ProtocolError(`oneway asyncNumber ${n} sent twice`);
+    }
+    parked.splice(i, 0, tx);
+    if (parked.length > this.peakParked) this.peakParked = parked.length;
+    this.holdQueued(tx.parcel.dataSize);
+  }
+
+  /** Run `first` and then each parked oneway whose turn has come, one at a time (libbinder's
+   *  tail call); then let the in-order ones waiting in a socket go. */
+  private async runOneways(conn: Connection, node: Node, first: OnewayIn): Promise<void> {
     node.onewayRunning = true;
     try {
-      while (node.parked.length && node.parked[0]!.asyncNumber === node.asyncNumber && this.ended === undefined) {
-        const next = node.parked.shift()!;
-        await next.run();
+      let tx = first;
+      for (;;) {
         node.asyncNumber++;
+        await this.runOneway(conn, node, tx);
+        if (this.ended !== undefined) return;
+        const next = node.parked[0];
+        if (next === undefined || next.asyncNumber !== node.asyncNumber) break;
+        node.parked.shift();
+        this.queuedBytes -= next.parcel.dataSize;
+        tx = next;
       }
     } finally {
       node.onewayRunning = false;
     }
-    if (this.ended !== undefined) return;
+    for (const w of node.stalled.splice(0)) {
+      // the next in line (or a duplicate, refused): its connection reads on afterwards
+      try { this.takeOneway(w.conn, node, w.tx); } catch (e) { this.onProtocolError(w.conn, e); }
+      w.conn.unstall();
+    }
+    if (this.ended !== undefined || node.onewayRunning) return;
     // libbinder returns the targets' references once the queue has drained
     if (!this.dialect.r34 && node.parked.length === 0) {
       const n = this.state.takeExcessRefs(node);
       if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n), conn);
     }
     this.state.settle(node);
+  }
+
+  /** One oneway call; what fails is logged (rate-limited), there is no one to tell. */
+  private async runOneway(conn: Connection, node: Node, tx: OnewayIn): Promise<void> {
+    const reply = this.newParcel(true);
+    try {
+      const ctx: CallContext = { session: this, connection: conn, frame: null, peer: conn.transport.peer };
+      const status = await contextStore().run(ctx, () => node.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
+      if (status !== StatusCode.OK) this.log.warn("oneway-status", `session ${this.label}: oneway call ${tx.code} failed with ${status}`);
+    } catch (e) {
+      this.log.warn("oneway-threw", `session ${this.label}: oneway call ${tx.code} threw: ${(e as Error)?.message ?? e}`);
+    } finally {
+      reply.dispose();
+      tx.parcel.dispose();
+    }
   }
 
   private resolveTarget(addr: WireAddr): Node {
@@ -802,7 +885,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       return StatusCode.BAD_VALUE;
     }
     if (e instanceof ParcelError) return e.errno === ParcelErrorCode.FDS_NOT_ALLOWED ? StatusCode.FDS_NOT_ALLOWED : StatusCode.BAD_VALUE;
-    this.logger.warn(`session ${this.label}: transaction handler threw: ${(e as Error)?.stack ?? e}`);
+    this.log.warn("handler-threw", `session ${this.label}: transaction handler threw: ${(e as Error)?.stack ?? e}`);
     return StatusCode.UNKNOWN_ERROR;
   }
 
@@ -897,6 +980,8 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private terminate(reason: Error | null): void {
     if (this.ended !== undefined) return;
     this.ended = reason;
+    this.idle?.stop();
+    this.log.flush();
     const dead = new DeadObjectError(reason ? `session ended: ${reason.message}` : undefined);
     for (const conn of this.connections) {
       conn.close();
@@ -933,12 +1018,6 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 }
 
 const STABILITY_SYSTEM = 0x0c;
-
-function insertParked(list: { asyncNumber: number }[], item: { asyncNumber: number; run: () => Promise<void>; release: () => void }): void {
-  let i = list.length;
-  while (i > 0 && list[i - 1]!.asyncNumber > item.asyncNumber) i--;
-  (list as typeof item[]).splice(i, 0, item);
-}
 
 /** A stand-in passed to death recipients whose proxy object was already collected. */
 function deadProxy(session: RpcSession): BinderProxy {

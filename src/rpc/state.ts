@@ -12,10 +12,15 @@ import { BinderProxy, type ProxyHost } from "../binder/proxy.js";
 import type { DeathRecipient } from "../binder/ibinder.js";
 import { type AddressKey, type WireAddr, KNOWN_OPTIONS, keyOf, addrOfKey, isServerAllocated, r34Address } from "./address.js";
 import { AddressOption } from "../wire/structs.js";
-import { ProtocolError } from "./framing.js";
+import { ProtocolError, type Incoming } from "./framing.js";
 import { DeadObjectError } from "../binder/errors.js";
+import type { Connection } from "./connection.js";
 
-export interface ParkedOneway { asyncNumber: number; run: () => Promise<void>; release: () => void }
+/** An incoming oneway transaction. */
+export type OnewayIn = Extract<Incoming, { cmd: 0 }>;
+/** An in-order oneway that arrived while the one before it was still running: its connection
+ *  reads nothing more until that one finishes (the rest waits in the socket). */
+export interface StalledOneway { conn: Connection; tx: OnewayIn }
 
 export class Node {
   timesSent = 0;
@@ -23,8 +28,10 @@ export class Node {
   /** Outgoing: next asyncNumber to stamp on a oneway to this (remote) object.
    *  Incoming: the asyncNumber the next oneway to this (local) object must carry. */
   asyncNumber = 0;
-  /** Oneways that arrived ahead of their turn, ordered by asyncNumber (local objects). */
-  parked: ParkedOneway[] = [];
+  /** Oneways that arrived ahead of their turn (out of order), by asyncNumber (local objects). */
+  parked: OnewayIn[] = [];
+  /** The next in line, each holding its connection's reads until the running one is done. */
+  stalled: StalledOneway[] = [];
   onewayRunning = false;
   proxy: WeakRef<BinderProxy> | null = null;
   recipients: DeathRecipient[] = [];
@@ -163,7 +170,7 @@ export class RpcState {
   private tryErase(node: Node): void {
     if (node.timesSent !== 0 || node.timesRecd !== 0) return;
     if (!node.local && node.proxy?.deref() && !node.proxy.deref()!._released) return;
-    if (node.parked.length > 0 || node.onewayRunning) return;
+    if (node.parked.length > 0 || node.stalled.length > 0 || node.onewayRunning) return;
     this.nodes.delete(node.key);
     if (node.local) this.localNodes.delete(node.local);
     if (this.nodes.size === 0) this.onEmpty();
@@ -178,8 +185,10 @@ export class RpcState {
     this.terminated = true;
     const out: { proxy: BinderProxy | null; recipients: DeathRecipient[] }[] = [];
     for (const node of this.nodes.values()) {
-      for (const p of node.parked) p.release();
+      for (const p of node.parked) p.parcel.dispose();
       node.parked = [];
+      for (const w of node.stalled) w.tx.parcel.dispose();
+      node.stalled = [];
       if (!node.local && node.recipients.length > 0) {
         out.push({ proxy: node.proxy?.deref() ?? null, recipients: node.recipients });
         node.recipients = [];

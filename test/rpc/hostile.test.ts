@@ -1,10 +1,10 @@
 // Hostile peers: each gets its own session ended (with a logged reason), nothing else is
 // affected, and nothing it sends makes this side hold memory without bound.
 import { afterEach, describe, expect, it } from "vitest";
-import * as net from "node:net";
 import { FLAG_ONEWAY, type Logger } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeDecStrong, encodeWireHeader, encodeTransaction } from "../../src/wire/structs.js";
+import { RawPeer, request } from "./raw-peer.js";
 import { socketPath, until } from "./helpers.js";
 import { Nester, nest, DESCRIPTOR, Code } from "./test-service.js";
 import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
@@ -30,68 +30,6 @@ async function serve(opts: Parameters<typeof listenUnix>[1] = {}) {
   cleanup.push(() => good.shutdown());
   const goodRoot = (await good.getRoot())!;
   return { path, server, service, logger, goodRoot };
-}
-
-/** A raw peer speaking wire v1 by hand. */
-class RawPeer {
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  closed = false;
-  constructor(readonly s: net.Socket) {
-    s.on("data", (d) => { this.buf = Buffer.concat([this.buf, d]); this.waiters.splice(0).forEach((w) => w()); });
-    s.on("close", () => { this.closed = true; this.waiters.splice(0).forEach((w) => w()); });
-    s.on("error", () => {});
-  }
-  static async connect(path: string): Promise<RawPeer> {
-    const s = await new Promise<net.Socket>((resolve, reject) => {
-      const c = net.connect({ path }, () => resolve(c));
-      c.once("error", reject);
-    });
-    return new RawPeer(s);
-  }
-  async read(n: number): Promise<Buffer> {
-    while (this.buf.length < n) {
-      if (this.closed) throw new Error("closed");
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-  async readFrame(): Promise<{ command: number; body: Buffer }> {
-    const h = await this.read(16);
-    return { command: h.readUInt32LE(0), body: await this.read(h.readUInt32LE(4)) };
-  }
-  write(b: Uint8Array): void { this.s.write(b); }
-  async handshake(): Promise<void> {
-    this.write(encodeConnectionHeader({ version: 1, options: 0, fdMode: 0, sessionId: null }));
-    this.write(encodeConnectionInit());
-    await this.read(8);
-  }
-  transact(address: { options: number; id: number }, code: number, flags: number, asyncNumber: bigint, data: Uint8Array): void {
-    const t = encodeTransaction(1, { address, code, flags, asyncNumber, parcelDataSize: data.length });
-    this.write(Buffer.concat([encodeWireHeader(0, t.length + data.length), t, data]));
-  }
-  /** GET_ROOT: returns the root's address. */
-  async root(): Promise<{ options: number; id: number }> {
-    this.transact({ options: 0, id: 0 }, 0, 0, 0n, new Uint8Array(0));
-    const r = await this.readFrame();
-    // reply: status, parcelDataSize, 12 reserved; then binder: type, options, id, stability
-    return { options: r.body.readUInt32LE(24), id: r.body.readUInt32LE(28) };
-  }
-  waitClosed(): Promise<void> {
-    return new Promise((resolve) => { if (this.closed) resolve(); else this.s.once("close", () => resolve()); });
-  }
-}
-
-function request(code: number, write: (p: Parcel) => void): Uint8Array {
-  const p = new Parcel();
-  p.writeInterfaceToken(DESCRIPTOR);
-  write(p);
-  const b = p.toBytes();
-  p.dispose();
-  void code;
-  return b;
 }
 
 async function stillServes(goodRoot: Awaited<ReturnType<typeof serve>>["goodRoot"]): Promise<void> {
@@ -198,7 +136,9 @@ describe("hostile peers", () => {
   });
 
   it("connections past maxConnections are closed at once; sessions past maxSessions are refused", async () => {
-    const { path, server, goodRoot } = await serve({ maxConnections: 2, maxSessions: 1 });
+    // (every peer here is this uid: the per-peer caps are set to the server-wide ones, so these
+    // are what is tested)
+    const { path, server, goodRoot } = await serve({ maxConnections: 2, maxSessions: 1, maxConnectionsPerPeer: 2, maxSessionsPerPeer: 1 });
     // the good client holds one connection and the only session
     const p = await RawPeer.connect(path);
     p.write(encodeConnectionHeader({ version: 1, options: 0, fdMode: 0, sessionId: null }));

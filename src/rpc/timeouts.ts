@@ -1,0 +1,19 @@
+// Timers for the session layer's timeouts (handshake, frame read, idle). They must never keep
+// a process alive on their own (a server's listener does that), so they are unref'd where the
+// runtime allows: Node and Bun timers have unref(); Deno's are numbers, unref'd through
+// Deno.unrefTimer. src/ imports no runtime, so this looks the function up at run time.
+export type Timer = ReturnType<typeof setTimeout>;
+
+type DenoTimers = { unrefTimer?: (id: number) => void };
+
+export function startTimer(ms: number, fn: () => void): Timer {
+  const t = setTimeout(fn, ms);
+  if (typeof t === "object" && t !== null && typeof (t as { unref?: () => void }).unref === "function") {
+    (t as { unref: () => void }).unref();
+  } else if (typeof t === "number") {
+    (globalThis as { Deno?: DenoTimers }).Deno?.unrefTimer?.(t);
+  }
+  return t;
+}
+
+export function stopTimer(t: Timer): void { clearTimeout(t); }
