@@ -162,9 +162,9 @@ export class FrameReader {
       this.filled += take;
       if (this.filled < bodySize) return this.wait(q);
     } else if (q.length < bodySize) {
-      // Start streaming once a quarter of a big body (or STREAM_RESERVE / 2) is here: not a
-      // whole body's buffer for a 16-byte header, and never more than what arrived justifies.
-      if (command !== Command.DEC_STRONG && bodySize >= STREAM_MIN && (q.length * 4 >= bodySize || q.length * 2 >= STREAM_RESERVE)) {
+      // Start streaming once a quarter of a big body is here: not a whole body's buffer for a
+      // 16-byte header, and never more than what arrived justifies (reserve()).
+      if (command !== Command.DEC_STRONG && bodySize >= STREAM_MIN && q.length * 4 >= bodySize) {
         const arrived = q.length;
         this.reserve(arrived, bodySize, command);
         this.filled = arrived;
