@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binder, type Parcel, type IBinder } from "../../src/index.js";
+import { Binder, type Parcel, type IBinder, type Logger } from "../../src/index.js";
 import "../../runtimes/node/index.js";
 
 export function socketPath(name = "s"): string {
@@ -38,6 +38,12 @@ export async function echo(b: IBinder, text: string, flags = 0): Promise<string 
     reply.readException();
     return reply.readString16();
   } finally { reply.dispose(); }
+}
+
+/** A logger that keeps what it is given, for tests to look at. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, warn: (m: string) => { lines.push(m); } };
 }
 
 export function until(cond: () => boolean, ms = 5000): Promise<void> {

@@ -1,36 +1,19 @@
 // Hostile peers: each gets its own session ended (with a logged reason), nothing else is
 // affected, and nothing it sends makes this side hold memory without bound.
 import { afterEach, describe, expect, it } from "vitest";
-import { FLAG_ONEWAY, type Logger } from "../../src/index.js";
-import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
+import { FLAG_ONEWAY } from "../../src/index.js";
+import type { listenUnix } from "../../runtimes/node/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeDecStrong, encodeWireHeader, encodeTransaction } from "../../src/wire/structs.js";
-import { RawPeer, request } from "./raw-peer.js";
-import { socketPath, until } from "./helpers.js";
-import { Nester, nest, DESCRIPTOR, Code } from "./test-service.js";
+import { RawPeer, request, serveWithGoodClient } from "./raw-peer.js";
+import { until } from "./helpers.js";
+import { Nester, nest, Code } from "./test-service.js";
 import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
 import { Parcel } from "../../src/index.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0)) await f(); });
 
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, warn: (m: string) => { lines.push(m); } };
-}
-
-async function serve(opts: Parameters<typeof listenUnix>[1] = {}) {
-  const path = socketPath();
-  const logger = recordingLogger();
-  const server = await listenUnix(path, { logger, ...opts });
-  const service = new Nester("server");
-  server.setRoot(service);
-  cleanup.push(() => server.shutdown());
-  // a well-behaved client that must keep working throughout
-  const good = await connectUnix(path);
-  cleanup.push(() => good.shutdown());
-  const goodRoot = (await good.getRoot())!;
-  return { path, server, service, logger, goodRoot };
-}
+const serve = (opts: Parameters<typeof listenUnix>[1] = {}) => serveWithGoodClient(opts, cleanup);
 
 async function stillServes(goodRoot: Awaited<ReturnType<typeof serve>>["goodRoot"]): Promise<void> {
   expect(await nest(goodRoot, new Nester("good"), 1)).toBe("server>leaf");

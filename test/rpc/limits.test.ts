@@ -3,21 +3,16 @@
 // Timeouts are configured short and their effect awaited as an event (a close, a session's
 // end); nothing here waits for a fixed time or measures one.
 import { afterEach, describe, expect, it } from "vitest";
-import { FLAG_ONEWAY, RpcServer, connectSession, type Logger, type RpcSession } from "../../src/index.js";
+import { FLAG_ONEWAY, RpcServer, connectSession, type RpcSession } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeWireHeader } from "../../src/wire/structs.js";
-import { HelloService, echo, socketPath, until } from "./helpers.js";
-import { RawPeer, request } from "./raw-peer.js";
+import { HelloService, echo, recordingLogger, socketPath, until } from "./helpers.js";
+import { RawPeer, request, serveNester, serveRaw, serveWithGoodClient } from "./raw-peer.js";
 import { Nester, nest } from "./test-service.js";
 import { PeerTransport, uid } from "./peer-transport.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0)) await f(); });
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, warn: (m: string) => { lines.push(m); } };
-}
 
 function newServer(opts: ConstructorParameters<typeof RpcServer>[0] = {}) {
   const logger = recordingLogger();
@@ -132,14 +127,7 @@ describe("memory budget for incoming frames", () => {
 
 describe("timeouts", () => {
   it("a frame started and never finished closes its session after frameTimeoutMs", async () => {
-    const path = socketPath();
-    const logger = recordingLogger();
-    const server = await listenUnix(path, { logger, frameTimeoutMs: 100 });
-    server.setRoot(new Nester("server"));
-    cleanup.push(() => server.shutdown());
-    const good = await connectUnix(path);
-    cleanup.push(() => good.shutdown());
-    const goodRoot = (await good.getRoot())!;
+    const { path, logger, goodRoot } = await serveWithGoodClient({ frameTimeoutMs: 100 }, cleanup);
     const p = await RawPeer.connect(path);
     await p.handshake();
     p.write(encodeWireHeader(TRANSACT, 1000)); // and never the body
@@ -149,11 +137,7 @@ describe("timeouts", () => {
   });
 
   it("an r34 connection that sends only its 4-byte prefix meets the handshake timeout, not a session", async () => {
-    const path = socketPath();
-    const logger = recordingLogger();
-    const server = await listenUnix(path, { logger, handshakeTimeoutMs: 100 });
-    server.setRoot(new Nester("server"));
-    cleanup.push(() => server.shutdown());
+    const { path, server, logger } = await serveNester({ handshakeTimeoutMs: 100 }, cleanup);
     let sessions = 0;
     server.onSession(() => sessions++);
     const p = await RawPeer.connect(path);
@@ -193,14 +177,7 @@ describe("timeouts", () => {
 
 describe("rate-limited logging", () => {
   it("50,000 oneways to an unknown code write a handful of lines and one summary", async () => {
-    const path = socketPath();
-    const logger = recordingLogger();
-    const server = await listenUnix(path, { logger });
-    server.setRoot(new Nester("server"));
-    cleanup.push(() => server.shutdown());
-    const p = await RawPeer.connect(path);
-    await p.handshake();
-    const root = await p.root();
+    const { logger, p, root } = await serveRaw({}, cleanup);
     const n = 50_000;
     const body = request(999, () => {});
     for (let i = 0; i < n; i++) p.transact(root, 999, FLAG_ONEWAY, BigInt(i), body);

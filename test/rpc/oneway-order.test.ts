@@ -3,10 +3,10 @@
 // (its connection is not read); only oneways that arrive ahead of their turn are parked, and
 // only those count against maxParkedOneways and maxQueuedBytes.
 import { afterEach, describe, expect, it } from "vitest";
-import { Binder, FLAG_ONEWAY, type IBinder, type Logger, type Parcel, type RpcSession } from "../../src/index.js";
+import { Binder, FLAG_ONEWAY, type IBinder, type Parcel, type RpcSession } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { socketPath, until } from "./helpers.js";
-import { RawPeer, request } from "./raw-peer.js";
+import { recordingLogger, socketPath, until } from "./helpers.js";
+import { request, serveNester, serveRaw } from "./raw-peer.js";
 import { Code, Nester, nest, record, recorded } from "./test-service.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -35,11 +35,6 @@ class SlowSink extends Binder {
     }
     return false;
   }
-}
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, warn: (m: string) => { lines.push(m); } };
 }
 
 async function serveSink() {
@@ -103,16 +98,7 @@ describe("oneway order", () => {
   });
 
   it("exactly maxParkedOneways early oneways are parked, and the in-order one is not counted as one more", async () => {
-    const path = socketPath();
-    const logger = recordingLogger();
-    const server = await listenUnix(path, { logger, limits: { maxParkedOneways: 10_000 } });
-    const service = new Nester("server");
-    server.setRoot(service);
-    cleanup.push(() => server.shutdown());
-    const p = await RawPeer.connect(path);
-    cleanup.push(() => { p.s.destroy(); });
-    await p.handshake();
-    const root = await p.root();
+    const { service, logger, p, root } = await serveRaw({ limits: { maxParkedOneways: 10_000 } }, cleanup);
     // 1..10,000 arrive before 0: all parked (the limit, not past it)
     for (let i = 1; i <= 10_000; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
     p.transact(root, Code.RECORD, FLAG_ONEWAY, 0n, request(Code.RECORD, (d) => d.writeInt32(0)));
@@ -123,39 +109,21 @@ describe("oneway order", () => {
   });
 
   it("one more early oneway than maxParkedOneways ends the session, and says how many", async () => {
-    const path = socketPath();
-    const logger = recordingLogger();
-    const server = await listenUnix(path, { logger, limits: { maxParkedOneways: 10 } });
-    server.setRoot(new Nester("server"));
-    cleanup.push(() => server.shutdown());
-    const p = await RawPeer.connect(path);
-    await p.handshake();
-    const root = await p.root();
+    const { logger, p, root } = await serveRaw({ limits: { maxParkedOneways: 10 } }, cleanup);
     for (let i = 1; i <= 11; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
     await p.waitClosed();
     expect(logger.lines.some((l) => /11 oneway calls parked on one object \(limit 10\)/.test(l))).toBe(true);
   });
 
   it("a oneway asyncNumber sent twice ends the session", async () => {
-    const path = socketPath();
-    const logger = recordingLogger();
-    const server = await listenUnix(path, { logger });
-    server.setRoot(new Nester("server"));
-    cleanup.push(() => server.shutdown());
-    const p = await RawPeer.connect(path);
-    await p.handshake();
-    const root = await p.root();
+    const { logger, p, root } = await serveRaw({}, cleanup);
     for (const i of [3, 3]) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
     await p.waitClosed();
     expect(logger.lines.some((l) => /asyncNumber 3 sent twice/.test(l))).toBe(true);
   });
 
   it("oneways interleaved with nested two-way calls on one session keep their order", async () => {
-    const path = socketPath();
-    const server = await listenUnix(path, { logger: recordingLogger() });
-    const nester = new Nester("server");
-    server.setRoot(nester);
-    cleanup.push(() => server.shutdown());
+    const { path } = await serveNester({}, cleanup);
     const c = await connectUnix(path);
     cleanup.push(() => c.shutdown());
     const root = (await c.getRoot())!;

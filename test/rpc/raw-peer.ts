@@ -3,7 +3,9 @@
 import * as net from "node:net";
 import { Parcel } from "../../src/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeWireHeader, encodeTransaction } from "../../src/wire/structs.js";
-import { DESCRIPTOR } from "./test-service.js";
+import { DESCRIPTOR, Nester } from "./test-service.js";
+import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
+import { recordingLogger, socketPath } from "./helpers.js";
 
 /** A raw peer speaking wire v1 by hand. */
 export class RawPeer {
@@ -68,3 +70,34 @@ export function request(code: number, write: (p: Parcel) => void): Uint8Array {
   return b;
 }
 
+
+/** A Unix server with a Nester root and a recording logger (options `opts`); `cleanup` gets
+ *  what to undo. */
+export async function serveNester(opts: Parameters<typeof listenUnix>[1], cleanup: (() => unknown)[]) {
+  const path = socketPath();
+  const logger = recordingLogger();
+  const server = await listenUnix(path, { logger, ...opts });
+  const service = new Nester("server");
+  server.setRoot(service);
+  cleanup.push(() => server.shutdown());
+  return { path, server, service, logger };
+}
+
+/** serveNester, and a well-behaved client that must keep working throughout. */
+export async function serveWithGoodClient(opts: Parameters<typeof listenUnix>[1], cleanup: (() => unknown)[]) {
+  const served = await serveNester(opts, cleanup);
+  const good = await connectUnix(served.path);
+  cleanup.push(() => good.shutdown());
+  const goodRoot = (await good.getRoot())!;
+  return { ...served, goodRoot };
+}
+
+/** serveNester, and a raw peer that has done its handshake and holds the root's address. */
+export async function serveRaw(opts: Parameters<typeof listenUnix>[1], cleanup: (() => unknown)[]) {
+  const served = await serveNester(opts, cleanup);
+  const p = await RawPeer.connect(served.path);
+  cleanup.push(() => { p.s.destroy(); });
+  await p.handshake();
+  const root = await p.root();
+  return { ...served, p, root };
+}
