@@ -774,12 +774,12 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       throw new ProtocolError(`${parked.length + 1} oneway calls parked on one object (limit ${this.limits.maxParkedOneways})`);
     }
     let i = parked.length;
-    while (i > 0 && parked[i - 1]!.asyncNumber > n) i--;
-    if (i > 0 && parked[i - 1]!.asyncNumber === n) {
+    while (i > 0 && parked[i - 1]!.tx.asyncNumber > n) i--;
+    if (i > 0 && parked[i - 1]!.tx.asyncNumber === n) {
       tx.parcel.dispose();
       throw new ProtocolError(`oneway asyncNumber ${n} sent twice`);
     }
-    parked.splice(i, 0, tx);
+    parked.splice(i, 0, { conn, tx });
     if (parked.length > this.peakParked) this.peakParked = parked.length;
     this.holdQueued(tx.parcel.dataSize);
   }
@@ -789,22 +789,24 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private async runOneways(conn: Connection, node: Node, first: OnewayIn): Promise<void> {
     node.onewayRunning = true;
     try {
-      let tx = first;
+      let tx = first, from = conn;
       for (;;) {
         node.asyncNumber++;
-        await this.runOneway(conn, node, tx);
+        await this.runOneway(from, node, tx);
         if (this.ended !== undefined) return;
         const next = node.parked[0];
-        if (next === undefined || next.asyncNumber !== node.asyncNumber) break;
+        if (next === undefined || next.tx.asyncNumber !== node.asyncNumber) break;
         node.parked.shift();
-        this.queuedBytes -= next.parcel.dataSize;
-        tx = next;
+        this.queuedBytes -= next.tx.parcel.dataSize;
+        tx = next.tx;
+        from = next.conn;
       }
     } finally {
       node.onewayRunning = false;
     }
     for (const w of node.stalled.splice(0)) {
       // the next in line (or a duplicate, refused): its connection reads on afterwards
+      if (this.ended !== undefined) { w.tx.parcel.dispose(); continue; }
       try { this.takeOneway(w.conn, node, w.tx); } catch (e) { this.onProtocolError(w.conn, e); }
       w.conn.unstall();
     }

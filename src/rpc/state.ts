@@ -18,9 +18,8 @@ import type { Connection } from "./connection.js";
 
 /** An incoming oneway transaction. */
 export type OnewayIn = Extract<Incoming, { cmd: 0 }>;
-/** An in-order oneway that arrived while the one before it was still running: its connection
- *  reads nothing more until that one finishes (the rest waits in the socket). */
-export interface StalledOneway { conn: Connection; tx: OnewayIn }
+/** A oneway waiting for its turn, with the connection it came on (its context when it runs). */
+export interface WaitingOneway { conn: Connection; tx: OnewayIn }
 
 export class Node {
   timesSent = 0;
@@ -29,9 +28,10 @@ export class Node {
    *  Incoming: the asyncNumber the next oneway to this (local) object must carry. */
   asyncNumber = 0;
   /** Oneways that arrived ahead of their turn (out of order), by asyncNumber (local objects). */
-  parked: OnewayIn[] = [];
-  /** The next in line, each holding its connection's reads until the running one is done. */
-  stalled: StalledOneway[] = [];
+  parked: WaitingOneway[] = [];
+  /** The next in line that arrived while the one before it still ran: each holds its
+   *  connection's reads (the rest waits in the socket) until that one is done. */
+  stalled: WaitingOneway[] = [];
   onewayRunning = false;
   proxy: WeakRef<BinderProxy> | null = null;
   recipients: DeathRecipient[] = [];
@@ -185,7 +185,7 @@ export class RpcState {
     this.terminated = true;
     const out: { proxy: BinderProxy | null; recipients: DeathRecipient[] }[] = [];
     for (const node of this.nodes.values()) {
-      for (const p of node.parked) p.parcel.dispose();
+      for (const p of node.parked) p.tx.parcel.dispose();
       node.parked = [];
       for (const w of node.stalled) w.tx.parcel.dispose();
       node.stalled = [];
