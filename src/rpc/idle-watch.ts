@@ -56,9 +56,13 @@ export class IdleWatch {
     if (idleMs > 0 && this.quietFor >= idleMs) {
       return h.end(new Error(`idle for ${this.quietFor} ms (idleSessionTimeoutMs ${idleMs})`));
     }
-    if (unusedMs > 0 && this.quietFor >= unusedMs && h.objectCount() === 0) {
+    const objects = h.objectCount();
+    if (unusedMs > 0 && this.quietFor >= unusedMs && objects === 0) {
       return h.end(new Error(`no objects, calls or traffic for ${this.quietFor} ms (unusedSessionTimeoutMs ${unusedMs})`));
     }
+    // a session that has objects never becomes unused again (it ends when the last one goes):
+    // with no idle timeout there is nothing left to watch
+    if (idleMs === 0 && objects > 0) return;
     this.arm();
   }
 }
