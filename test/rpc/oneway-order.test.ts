@@ -3,7 +3,9 @@
 // (its connection is not read); only oneways that arrive ahead of their turn are parked, and
 // only those count against maxParkedOneways and maxQueuedBytes.
 import { afterEach, describe, expect, it } from "vitest";
-import { Binder, FLAG_ONEWAY, type IBinder, type Parcel, type RpcSession } from "../../src/index.js";
+import { Binder, FLAG_ONEWAY, type IBinder, type RpcSession } from "../../src/index.js";
+// a plain .mjs fixture, shared with the runtime tests (it takes Binder as a parameter)
+import { count, sendSink as sendOneway, slowSinkClass } from "../runtimes/fixtures/slow-sink.mjs";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { recordingLogger, socketPath, until } from "./helpers.js";
 import { request, serveNester, serveRaw } from "./raw-peer.js";
@@ -12,30 +14,9 @@ import { Code, Nester, nest, record, recorded } from "./test-service.js";
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0)) await f(); });
 
-const SLOW_DESCRIPTOR = "test.ISlowSink";
-const SINK = 1, COUNT = 2;
-
-/** Oneway SINK(int, bytes) records the int after yielding to the event loop (the handler is
- *  still running when the next oneway arrives); COUNT answers what was recorded. */
-class SlowSink extends Binder {
-  readonly seen: number[] = [];
-  constructor() { super(SLOW_DESCRIPTOR); }
-  protected async onTransact(code: number, data: Parcel, reply: Parcel): Promise<boolean> {
-    data.enforceInterface(SLOW_DESCRIPTOR);
-    if (code === SINK) {
-      const i = data.readInt32();
-      await new Promise((r) => setImmediate(r));
-      this.seen.push(i);
-      return true;
-    }
-    if (code === COUNT) {
-      reply.writeNoException();
-      reply.writeInt32(this.seen.length);
-      return true;
-    }
-    return false;
-  }
-}
+/** The server's oneway handler is still running when the next oneway arrives. */
+const SlowSink = slowSinkClass(Binder);
+const sendSink = (root: IBinder, i: number, payload?: Uint8Array) => sendOneway(FLAG_ONEWAY, root, i, payload);
 
 async function serveSink() {
   const path = socketPath();
@@ -50,23 +31,6 @@ async function serveSink() {
   cleanup.push(() => client.shutdown());
   const root = (await client.getRoot())!;
   return { sink, root, logger, sessions };
-}
-
-function sendSink(root: IBinder, i: number, payload?: Uint8Array): void {
-  const d = root.newParcel();
-  d.writeInterfaceToken(SLOW_DESCRIPTOR);
-  d.writeInt32(i);
-  if (payload) d.writeByteArray(payload);
-  void root.transact(SINK, d, FLAG_ONEWAY).then((r) => r.dispose());
-  d.dispose();
-}
-
-async function count(root: IBinder): Promise<number> {
-  const d = root.newParcel();
-  d.writeInterfaceToken(SLOW_DESCRIPTOR);
-  const r = await root.transact(COUNT, d);
-  d.dispose();
-  try { r.readException(); return r.readInt32(); } finally { r.dispose(); }
 }
 
 describe("oneway order", () => {
