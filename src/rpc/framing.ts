@@ -103,6 +103,15 @@ export class FrameReader {
     return null;
   }
 
+  /** A frame is complete: what was held for it is not any more (the connection may stop
+   *  taking frames before the next wait(), a full outgoing queue say, and must not keep it
+   *  charged meanwhile). The next frame's clock starts when it is first seen incomplete. */
+  private done(q: ByteQueue, frame: Incoming): Incoming {
+    const w = this.limits.watch;
+    if (w !== undefined) w.pending(q.length, false);
+    return frame;
+  }
+
   /** A parcel for a streamed body with room for `arrived` bytes now (the whole body when that
    *  is within STREAM_RESERVE or twice what arrived): the bytes already copied move with it. */
   private reserve(arrived: number, bodySize: number, command: number): void {
@@ -176,9 +185,9 @@ export class FrameReader {
 
     if (command === Command.DEC_STRONG) {
       const body = q.read(bodySize)!;
-      if (this.d.r34) return { cmd: 2, addr: { options: 0, id: 0, r34: copyBytes(body) }, amount: 1 };
+      if (this.d.r34) return this.done(q, { cmd: 2, addr: { options: 0, id: 0, r34: copyBytes(body) }, amount: 1 });
       const v = new DataView(body.buffer, body.byteOffset, body.length);
-      return { cmd: 2, addr: { options: v.getUint32(0, true), id: v.getUint32(4, true) }, amount: v.getUint32(8, true) };
+      return this.done(q, { cmd: 2, addr: { options: v.getUint32(0, true), id: v.getUint32(4, true) }, amount: v.getUint32(8, true) });
     }
 
     // a TRANSACT's parcel is disposed by the session after the call; a REPLY's goes to the caller
@@ -202,12 +211,12 @@ export class FrameReader {
       const objects = core.parcel_objectCount(parcel._h);
       if (objects > this.limits.maxObjects) throw new ProtocolError(`${objects} objects in one parcel (limit ${this.limits.maxObjects})`);
       parcel._setMode(parcel._mode() | parcelMode(this.d));
-      if (opened.command === Command.REPLY) return { cmd: 1, parcel, status: opened.status };
+      if (opened.command === Command.REPLY) return this.done(q, { cmd: 1, parcel, status: opened.status });
       const a = opened.address;
       const addr: WireAddr | null = a instanceof Uint8Array
         ? (a.every((x) => x === 0) ? null : { options: 0, id: 0, r34: a })
         : (a.options === 0 && a.id === 0 ? null : a);
-      return { cmd: 0, parcel, addr, code: opened.code, flags: opened.flags, asyncNumber: opened.asyncNumber };
+      return this.done(q, { cmd: 0, parcel, addr, code: opened.code, flags: opened.flags, asyncNumber: opened.asyncNumber });
     } catch (e) {
       parcel.dispose();
       throw e;

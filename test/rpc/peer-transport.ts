@@ -29,6 +29,8 @@ export class PausableEnd implements TransportConnection {
     });
   }
   write(bytes: Uint8Array): void { this.inner.write(bytes); }
+  get bufferedAmount(): number { return this.inner.bufferedAmount; }
+  onDrain(cb: () => void): void { this.inner.onDrain(cb); }
   close(): void { this.inner.close(); }
   pauseReading(): void { this.paused = true; this.pauses++; }
   resumeReading(): void {
