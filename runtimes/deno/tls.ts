@@ -59,6 +59,12 @@ export function tlsError(e: unknown, target: string): Error {
   if (/close_notify|UnexpectedEof/i.test(m)) {
     return new TlsHandshakeError(`${fail}: the server hung up without a TLS alert (${m}); it may have refused our client certificate`, "UnexpectedEof", err);
   }
+  // a server that refuses our certificate closes with our first frames unread: its kernel
+  // answers them with a reset, which can overtake the alert it sent (TLS 1.3 reports a refused
+  // client certificate only after the client's side of the handshake is done)
+  if (err.name === "ConnectionReset" || /connection reset/i.test(m)) {
+    return new TlsHandshakeError(`${fail}: the server reset the connection before any reply (${m}); it may have refused our client certificate`, "ConnectionReset", err);
+  }
   const nodeCode = (err as { code?: unknown }).code;
   if (typeof nodeCode === "string" && UNTRUSTED.has(nodeCode)) {
     return new TlsHandshakeError(`${fail}: the server certificate is not trusted (${m} [${nodeCode}]); pass the CA that signed it as tlsOpts.ca`, nodeCode, err);
