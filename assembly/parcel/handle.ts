@@ -2,16 +2,21 @@
 // the AssemblyScript GC never moves or frees it; the facade owns every handle and frees it.
 import {
   F_BUF, F_CAP, F_START, F_SIZE, F_POS, F_OBJS, F_NOBJ, F_OBJCAP, F_ERR, F_ERR_AT, F_ERR_NEED,
-  F_MODE, F_MAX, F_NFD, HANDLE_SIZE, DEFAULT_MAX, E_TOO_LARGE,
+  F_MODE, F_MAX, F_NFD, F_BAD_ENTRY, HANDLE_SIZE, DEFAULT_MAX, ALLOC_MAX, MODE_CHECK_TABLE,
+  E_TRUNCATED, E_TOO_LARGE, E_BAD_TABLE, E_BAD_OBJECT,
 } from "./layout";
+import { overlapsObject } from "./table";
 
 @inline export function get(p: usize, f: u32): u32 { return load<u32>(p + f); }
 @inline export function set(p: usize, f: u32, v: u32): void { store<u32>(p + f, v); }
 @inline export function dataPtr(p: usize): usize { return <usize>get(p, F_BUF) + <usize>get(p, F_START); }
 
 /** Record an error; position is left where the failed operation started. Returns 0 for
- *  convenient `return fail(...)` in value-returning readers. */
+ *  convenient `return fail(...)` in value-returning readers. A parcel whose received object
+ *  table was refused reports that instead, whatever the read (table.ts). */
 export function fail(p: usize, code: u32, at: u32, need: u32): i32 {
+  const bad = get(p, F_BAD_ENTRY);
+  if (bad != 0) { code = E_BAD_TABLE; need = bad - 1; }
   if (get(p, F_ERR) == 0) {
     set(p, F_ERR, code);
     set(p, F_ERR_AT, at);
@@ -33,7 +38,8 @@ const pool: usize = memory.data(<i32>(POOL_MAX * 4), 4);
 let pooled: u32 = 0;
 
 export function create(initial: u32, headroom: u32): usize {
-  const cap = headroom + (initial < 64 ? 64 : initial);
+  // an initial capacity is a hint: past the allocation limit, start small and let ensure() refuse
+  const cap = headroom + (initial < 64 ? 64 : initial > ALLOC_MAX - headroom ? 64 : initial);
   let p: usize;
   if (pooled > 0) {
     // a pooled handle: zeroed like a new one, keeping its allocations (the buffer if it is big
@@ -92,6 +98,7 @@ export function reset(p: usize): void {
   set(p, F_NOBJ, 0);
   set(p, F_ERR, 0);
   set(p, F_NFD, 0);
+  set(p, F_BAD_ENTRY, 0);
 }
 
 /** Make room for `n` more bytes at the position; returns false (error recorded) past the max. */
@@ -104,8 +111,11 @@ export function ensure(p: usize, n: u32): bool {
   const need = <u64>start + end;
   const cap = get(p, F_CAP);
   if (need > <u64>cap) {
+    // sizes in u64: near 4 GiB a doubled capacity must not wrap to a small buffer
+    if (need + 64 > <u64>ALLOC_MAX) { fail(p, E_TOO_LARGE, pos, n); return false; }
     let ncap = <u64>cap * 2;
     if (ncap < need + 64) ncap = need + 64;
+    if (ncap > <u64>ALLOC_MAX) ncap = <u64>ALLOC_MAX;
     set(p, F_BUF, <u32>heap.realloc(<usize>get(p, F_BUF), <usize>ncap));
     set(p, F_CAP, <u32>ncap);
   }
@@ -131,12 +141,27 @@ export function reserve(p: usize, n: u32): usize {
   return at;
 }
 
-/** Take `n` bytes (padded) for reading; returns their address or 0 with E_TRUNCATED. */
+/** Take `n` bytes (padded) of plain data for reading; returns their address or 0 with
+ *  E_TRUNCATED. Plain data may not cover an object of a received table (E_BAD_OBJECT): one
+ *  load and branch when the parcel has no objects. */
 export function take(p: usize, n: u32, code: u32): usize {
   const pos = get(p, F_POS);
   const padded = (<u64>n + 3) & ~(<u64>3);
   if (<u64>pos + padded > <u64>get(p, F_SIZE)) { fail(p, code, pos, n); return 0; }
+  if (get(p, F_NOBJ) != 0 && padded != 0 && (get(p, F_MODE) & MODE_CHECK_TABLE) && overlapsObject(p, pos, <u32>padded)) {
+    fail(p, E_BAD_OBJECT, pos, n);
+    return 0;
+  }
   set(p, F_POS, pos + <u32>padded);
+  return dataPtr(p) + <usize>pos;
+}
+
+/** take() for the words of an object itself (objects.ts checks them against the table). */
+export function takeObject(p: usize, n: u32): usize {
+  const pos = get(p, F_POS);
+  const padded = (n + 3) & ~3;
+  if (<u64>pos + <u64>padded > <u64>get(p, F_SIZE)) { fail(p, E_TRUNCATED, pos, n); return 0; }
+  set(p, F_POS, pos + padded);
   return dataPtr(p) + <usize>pos;
 }
 

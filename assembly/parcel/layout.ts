@@ -17,6 +17,8 @@
 //   mode     MODE_* flags
 //   max      maximum data size this parcel may grow to
 //   nfd      fd objects written/read (index of the next fd)
+//   badEntry a received object table failed its checks: 1 + the bad entry's index (0 = none);
+//            every read of the parcel then fails with E_BAD_TABLE (table.ts)
 
 export const F_BUF: u32 = 0;
 export const F_CAP: u32 = 4;
@@ -34,7 +36,8 @@ export const F_OUT_B: u32 = 48;
 export const F_MODE: u32 = 52;
 export const F_MAX: u32 = 56;
 export const F_NFD: u32 = 60;
-export const HANDLE_SIZE: u32 = 64;
+export const F_BAD_ENTRY: u32 = 64;
+export const HANDLE_SIZE: u32 = 80;
 
 /** Record the positions of non-null binders in the object table (wire v2). */
 export const MODE_BINDER_POSITIONS: u32 = 1;
@@ -49,6 +52,11 @@ export const MODE_CHECK_TABLE: u32 = 8;
  *  frame prefix (r34: 4-byte length + 16-byte header + 64-byte transaction). */
 export const HEADROOM: u32 = 96;
 
+/** Largest single allocation the core asks for (TLSF's block limit is just under 1 GiB). Every
+ *  parcel buffer stays below it, so positions and sizes inside a parcel are below 2^30: they
+ *  fit an i32 result and a u32 sum of two never wraps. */
+export const ALLOC_MAX: u32 = 0x3fff0000;
+
 /** Default cap on a parcel's data size; the facade can lower or raise it per parcel. */
 export const DEFAULT_MAX: u32 = 64 * 1024 * 1024;
 
@@ -56,12 +64,12 @@ export const DEFAULT_MAX: u32 = 64 * 1024 * 1024;
 export const E_TRUNCATED: u32 = 1;      // fewer bytes than the value needs
 export const E_BAD_LENGTH: u32 = 2;     // negative (other than -1) or impossible length/count
 export const E_BAD_SIZE: u32 = 3;       // parcelable/header size field out of bounds
-export const E_BAD_UTF16: u32 = 4;      // unpaired surrogate or missing terminator
+export const E_BAD_UTF16: u32 = 4;      // String16 without its NUL terminator
 export const E_BAD_UTF8: u32 = 5;       // malformed UTF-8 handed to the writer
 export const E_BAD_OBJECT: u32 = 6;     // unknown object type / not at a recorded position
 export const E_TOO_LARGE: u32 = 7;      // write would exceed the parcel's max size
 export const E_BAD_STABILITY: u32 = 8;  // binder stability not one of 3/12/63 (or 0 for null)
 export const E_FDS_NOT_ALLOWED: u32 = 9;
 export const E_BAD_POSITION: u32 = 10;  // setDataPosition outside the data
-export const E_BAD_TABLE: u32 = 11;     // object table not ascending / out of range
+export const E_BAD_TABLE: u32 = 11;     // object table refused (table.ts), or a read of a parcel whose table was
 export const E_BAD_FRAME: u32 = 12;     // wire struct invalid (command, sizes, magic)

@@ -4,16 +4,14 @@
 //   r34 binder:   int32 1 + 32 raw address bytes; null = int32 0; no stability word
 //   fd:           int32 2, int32 index into the message's fd list   (8 bytes)
 // At v2 the position of each non-null binder's type word goes into the table; fds always do.
-import { get, set, fail, reserve, take, avail, dataPtr } from "./handle";
+import { get, set, fail, reserve, takeObject, avail, dataPtr } from "./handle";
+import { inTable, TYPE_BINDER_NULL, TYPE_BINDER, TYPE_FD } from "./table";
+export { TYPE_BINDER_NULL, TYPE_BINDER, TYPE_FD };
 import {
   F_POS, F_SIZE, F_OBJS, F_NOBJ, F_OBJCAP, F_OUT_A, F_OUT_B, F_MODE, F_NFD,
   MODE_BINDER_POSITIONS, MODE_R34, MODE_FDS, MODE_CHECK_TABLE,
   E_TRUNCATED, E_BAD_OBJECT, E_BAD_STABILITY, E_FDS_NOT_ALLOWED, E_BAD_TABLE, E_TOO_LARGE,
 } from "./layout";
-
-export const TYPE_BINDER_NULL: i32 = 0;
-export const TYPE_BINDER: i32 = 1;
-export const TYPE_FD: i32 = 2;
 
 export const STABILITY_VENDOR: u32 = 0x03;
 export const STABILITY_SYSTEM: u32 = 0x0c;
@@ -33,19 +31,6 @@ function recordObject(p: usize, pos: u32): bool {
   store<u32>(<usize>get(p, F_OBJS) + (<usize>n << 2), pos);
   set(p, F_NOBJ, n + 1);
   return true;
-}
-
-/** Is `pos` in the (sorted) received object table? */
-function inTable(p: usize, pos: u32): bool {
-  let lo: i32 = 0, hi: i32 = <i32>get(p, F_NOBJ) - 1;
-  const objs = <usize>get(p, F_OBJS);
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = load<u32>(objs + (<usize>mid << 2));
-    if (v == pos) return true;
-    if (v < pos) lo = mid + 1; else hi = mid - 1;
-  }
-  return false;
 }
 
 export function writeNullBinder(p: usize): bool {
@@ -88,12 +73,12 @@ export function writeBinderR34(p: usize, src: usize): bool {
 export function readBinder(p: usize): i32 {
   const start = get(p, F_POS);
   const mode = get(p, F_MODE);
-  const at = take(p, 4, E_TRUNCATED);
+  const at = takeObject(p, 4);
   if (at == 0) return -1;
   const type = load<i32>(at);
   if (mode & MODE_R34) {
     if ((type & 1) == 0) return 0;
-    const addr = take(p, 32, E_TRUNCATED);
+    const addr = takeObject(p, 32);
     if (addr == 0) { set(p, F_POS, start); return -1; }
     set(p, F_OUT_A, <u32>addr);
     return 1;
@@ -101,11 +86,11 @@ export function readBinder(p: usize): i32 {
   // readers look only at bit 0 of the type word (A13+); a fd object is not a binder
   if (type == TYPE_FD) { set(p, F_POS, start); fail(p, E_BAD_OBJECT, start, <u32>type); return -1; }
   if ((type & 1) == 0) {
-    const st = take(p, 4, E_TRUNCATED);
+    const st = takeObject(p, 4);
     if (st == 0) { set(p, F_POS, start); return -1; }
     return 0;
   }
-  const body = take(p, 12, E_TRUNCATED);
+  const body = takeObject(p, 12);
   if (body == 0) { set(p, F_POS, start); return -1; }
   const stability = load<u32>(body + 8);
   if (stability != STABILITY_VENDOR && stability != STABILITY_SYSTEM && stability != STABILITY_VINTF) {
@@ -142,7 +127,7 @@ export function writeFd(p: usize): i32 {
 export function readFd(p: usize, fdCount: u32): i32 {
   const start = get(p, F_POS);
   if ((get(p, F_MODE) & MODE_FDS) == 0) { fail(p, E_FDS_NOT_ALLOWED, start, 0); return -1; }
-  const at = take(p, 8, E_TRUNCATED);
+  const at = takeObject(p, 8);
   if (at == 0) return -1;
   const type = load<i32>(at);
   const index = load<u32>(at + 4);

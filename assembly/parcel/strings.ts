@@ -4,9 +4,11 @@
 //   CString:  bytes, u8 0 terminator, pad to 4 (no length).
 // AIDL `String` and `@utf8InCpp String` are both String16 on the wire (golden vectors #25-#27
 // and #39-#45 are byte-identical); String8/CString exist for completeness and the vectors.
+// A String16 is code units, as a Java or JS string is: a lone surrogate is carried as it is,
+// both ways (libbinder's readString16Inplace checks only the length and the terminator).
 import { get, set, fail, reserve, take, avail, dataPtr } from "./handle";
 import { writeInt32 } from "./scalars";
-import { utf16Length, utf8ToUtf16, utf16Valid, utf16ToLatin1, utf8Valid } from "./utf";
+import { utf16Length, utf8ToUtf16, utf16ToLatin1, utf8Valid } from "./utf";
 import { F_POS, F_OUT_A, F_OUT_B, E_TRUNCATED, E_BAD_LENGTH, E_BAD_UTF16, E_BAD_UTF8 } from "./layout";
 import { scratch } from "../scratch";
 
@@ -25,9 +27,9 @@ export function writeString16Utf8(p: usize, src: usize, n: u32): bool {
   return true;
 }
 
-/** Write a String16 from `units` UTF-16 code units at src (validated). */
+/** Write a String16 from `units` UTF-16 code units at src (any units: lone surrogates too). */
 export function writeString16Units(p: usize, src: usize, units: u32): bool {
-  if (!utf16Valid(src, units)) { fail(p, E_BAD_UTF16, get(p, F_POS), units); return false; }
+  if (units > 0x3ffffffe) { fail(p, E_BAD_LENGTH, get(p, F_POS), units); return false; }
   const at = reserve(p, 4 + ((units + 1) << 1));
   if (at == 0) return false;
   store<i32>(at, units);
@@ -48,7 +50,8 @@ export function reserveString16(p: usize, units: u32): usize {
   return at + 4;
 }
 
-/** Read a String16. Returns the address of its units (unit count in OUT_A), 0 for null
+/** Read a String16 (its units as they are; only the terminator is checked). Returns the
+ *  address of its units (unit count in OUT_A), 0 for null
  *  (OUT_A = -1), or 0 with an error recorded. With `narrow`, text that is all Latin-1 (most
  *  text, and all ASCII) is also copied to scratch memory one byte per unit, and OUT_B is its
  *  address (else 0): the facade makes a one-byte string of it, half the size and faster to
@@ -74,15 +77,11 @@ export function readString16(p: usize, narrow: bool): usize {
   if (narrow && len > 0) {
     // scratch never moves the parcel's buffer (a separate heap block)
     const dst = scratch(<u32>len);
-    if (utf16ToLatin1(at, <u32>len, dst)) {
+    if (dst != 0 && utf16ToLatin1(at, <u32>len, dst)) {
       set(p, F_OUT_A, <u32>len);
       set(p, F_OUT_B, <u32>dst);
       return at;
     }
-  }
-  if (!utf16Valid(at, <u32>len)) {
-    set(p, F_POS, start);
-    return fail(p, E_BAD_UTF16, start, <u32>len);
   }
   set(p, F_OUT_A, <u32>len);
   return at;

@@ -1,6 +1,6 @@
-// UTF-8 <-> UTF-16 transcoding and validation. The facade gets UTF-8 from TextEncoder.encodeInto
-// (native speed), the parcel stores UTF-16LE as binder does; reading validates the UTF-16 so
-// the facade can decode with a non-fatal TextDecoder and still never produce U+FFFD silently.
+// UTF-8 -> UTF-16 transcoding, UTF-8 validation and Latin-1 narrowing. The facade gets UTF-8
+// from TextEncoder.encodeInto (native speed) for well-formed strings, the parcel stores UTF-16LE
+// as binder does. UTF-16 is never validated: a String16 carries any code units (strings.ts).
 // Each loop first runs 16 bytes at a time in SIMD (the core is built with --enable simd; V8 and
 // JSC have had wasm SIMD since 2021-23) over the common case, ASCII or Latin-1 text, and drops
 // to the scalar code at the first block that is not.
@@ -77,30 +77,6 @@ export function utf8ToUtf16(src: usize, n: u32, dst: usize): void {
     store<u16>(o + 2, <u16>(0xdc00 | (v & 0x3ff)));
     i += 4; o += 4;
   }
-}
-
-/** True when `units` UTF-16 code units at src contain no unpaired surrogate. */
-export function utf16Valid(src: usize, units: u32): bool {
-  let i: u32 = 0;
-  // 8 units at a time: no lane with (u & 0xF800) == 0xD800
-  const top5 = i16x8.splat(<i16>0xf800), surrogate = i16x8.splat(<i16>0xd800);
-  while (i + 8 <= units && !v128.any_true(i16x8.eq(v128.and(v128.load(src + (<usize>i << 1)), top5), surrogate))) i += 8;
-  // fast path, 4 units at a time: a unit is a surrogate when (u & 0xF800) == 0xD800, i.e.
-  // when its lane of (w & 0xF800..) ^ 0xD800.. is zero (the usual has-zero-lane test)
-  while (i + 4 <= units) {
-    const x = (load<u64>(src + (<usize>i << 1)) & 0xf800f800f800f800) ^ 0xd800d800d800d800;
-    if (((x - 0x0001000100010001) & ~x & 0x8000800080008000) != 0) break;
-    i += 4;
-  }
-  while (i < units) {
-    const u = <u32>load<u16>(src + (<usize>i << 1));
-    if (u < 0xd800 || u > 0xdfff) { i++; continue; }
-    if (u >= 0xdc00 || i + 1 >= units) return false;
-    const lo = <u32>load<u16>(src + (<usize>(i + 1) << 1));
-    if (lo < 0xdc00 || lo > 0xdfff) return false;
-    i += 2;
-  }
-  return true;
 }
 
 /** Narrow `units` UTF-16 code units at src to one byte each at dst, if every unit is below

@@ -5,9 +5,10 @@
 // opened in place.
 import { get, set, fail, dataPtr } from "../parcel/handle";
 import { setObjectTable } from "../parcel/objects";
+import { checkReceivedTable } from "../parcel/table";
 import {
-  F_BUF, F_CAP, F_START, F_SIZE, F_POS, F_OBJS, F_NOBJ, F_MODE, F_MAX,
-  MODE_CHECK_TABLE, MODE_R34, E_BAD_FRAME, E_TOO_LARGE,
+  F_BUF, F_CAP, F_START, F_SIZE, F_POS, F_OBJS, F_NOBJ, F_MODE, F_MAX, F_ERR, F_ERR_NEED, F_BAD_ENTRY,
+  MODE_CHECK_TABLE, MODE_R34, ALLOC_MAX, E_BAD_FRAME, E_TOO_LARGE,
 } from "../parcel/layout";
 import { put } from "./out";
 import { WIRE_HEADER_SIZE, CMD_TRANSACT, CMD_REPLY, CMD_DEC_STRONG, encodeWireHeader } from "./header";
@@ -27,6 +28,7 @@ function appendTable(p: usize, version: u32): i32 {
   const bytes = n << 2;
   const end = get(p, F_START) + get(p, F_SIZE);
   if (<u64>end + <u64>bytes > <u64>get(p, F_CAP)) {
+    if (<u64>end + <u64>bytes + 64 > <u64>ALLOC_MAX) { fail(p, E_TOO_LARGE, get(p, F_SIZE), n); return -1; }
     const ncap = end + bytes + 64;
     set(p, F_BUF, <u32>heap.realloc(<usize>get(p, F_BUF), <usize>ncap));
     set(p, F_CAP, ncap);
@@ -102,7 +104,8 @@ export function frameReply(p: usize, version: u32, r34: bool, status: i32, decOp
 /** A parcel whose buffer will receive `bodySize` bytes of an incoming body (the facade
  *  copies them to the returned buffer address in out[0]). No allocation beyond the body. */
 export function prepareBody(p: usize, bodySize: u32): usize {
-  if (bodySize > get(p, F_MAX) + 64) { fail(p, E_TOO_LARGE, 0, bodySize); return 0; }
+  // u64: a size near 4 GiB must not wrap to a small one and pass the checks
+  if (<u64>bodySize > <u64>get(p, F_MAX) + 64 || <u64>bodySize + 4 > <u64>ALLOC_MAX) { fail(p, E_TOO_LARGE, 0, bodySize); return 0; }
   if (bodySize + 4 > get(p, F_CAP)) {
     heap.free(<usize>get(p, F_BUF));
     set(p, F_BUF, <u32>heap.alloc(<usize>bodySize + 4));
@@ -112,12 +115,29 @@ export function prepareBody(p: usize, bodySize: u32): usize {
   set(p, F_SIZE, bodySize);
   set(p, F_POS, 0);
   set(p, F_NOBJ, 0);
+  set(p, F_BAD_ENTRY, 0);
   put(0, get(p, F_BUF));
   return <usize>get(p, F_BUF);
 }
 
+/** Install the object table of a received body and check it (parcel/table.ts). A table that
+ *  fails is the call's error, not the session's: the parcel is left empty, marked, so every
+ *  read of it fails with E_BAD_TABLE. Only the sizes that split the body (openBody) end it. */
+function receiveTable(p: usize, version: u32, fdCount: u32, src: usize, n: u32): void {
+  let bad: u32;
+  if (setObjectTable(p, src, n)) bad = checkReceivedTable(p, version, fdCount);
+  else {
+    bad = get(p, F_ERR_NEED) + 1;
+    set(p, F_ERR, 0);
+  }
+  if (bad == 0) return;
+  set(p, F_NOBJ, 0);
+  set(p, F_SIZE, 0);
+  set(p, F_BAD_ENTRY, bad);
+}
+
 /** Split the body [fixed struct | data | object table] once it is in the buffer. */
-function openBody(p: usize, version: u32, r34: bool, fixed: u32, dataSizeField: u32): bool {
+function openBody(p: usize, version: u32, r34: bool, fixed: u32, dataSizeField: u32, fdCount: u32): bool {
   const body = get(p, F_SIZE);
   if (body < fixed) { fail(p, E_BAD_FRAME, 0, fixed); return false; }
   const rest = body - fixed;
@@ -131,33 +151,33 @@ function openBody(p: usize, version: u32, r34: bool, fixed: u32, dataSizeField: 
   set(p, F_SIZE, dataSize);
   set(p, F_POS, 0);
   if (!r34 && version >= 1) {
-    const n = (rest - dataSize) >> 2;
-    if (!setObjectTable(p, dataPtr(p) + <usize>dataSize, n)) return false;
+    receiveTable(p, version, fdCount, dataPtr(p) + <usize>dataSize, (rest - dataSize) >> 2);
     set(p, F_MODE, get(p, F_MODE) | MODE_CHECK_TABLE);
   }
   return true;
 }
 
-/** Open a TRANSACT body. Out: [options|addrPtr, id, code, flags, asyncLo, asyncHi, dataSize]. */
-export function openTransaction(p: usize, version: u32, r34: bool): bool {
+/** Open a TRANSACT body that came with `fdCount` fds. Out: [options|addrPtr, id, code, flags,
+ *  asyncLo, asyncHi, dataSize]. */
+export function openTransaction(p: usize, version: u32, r34: bool, fdCount: u32): bool {
   const buf = <usize>get(p, F_BUF);
   if (r34) {
     if (get(p, F_SIZE) < R34_TRANSACTION_SIZE) { fail(p, E_BAD_FRAME, 0, R34_TRANSACTION_SIZE); return false; }
     decodeR34Transaction(buf);
     set(p, F_MODE, get(p, F_MODE) | MODE_R34);
-    return openBody(p, version, true, R34_TRANSACTION_SIZE, 0);
+    return openBody(p, version, true, R34_TRANSACTION_SIZE, 0, fdCount);
   }
   if (get(p, F_SIZE) < TRANSACTION_SIZE) { fail(p, E_BAD_FRAME, 0, TRANSACTION_SIZE); return false; }
   decodeTransaction(buf);
-  return openBody(p, version, false, TRANSACTION_SIZE, load<u32>(buf + 24));
+  return openBody(p, version, false, TRANSACTION_SIZE, load<u32>(buf + 24), fdCount);
 }
 
-/** Open a REPLY body. Out: [status, dataSize]. */
-export function openReply(p: usize, version: u32, r34: bool): bool {
+/** Open a REPLY body that came with `fdCount` fds. Out: [status, dataSize]. */
+export function openReply(p: usize, version: u32, r34: bool, fdCount: u32): bool {
   const buf = <usize>get(p, F_BUF);
   const fixed = r34 ? R34_REPLY_SIZE : replySize(version);
   if (get(p, F_SIZE) < fixed) { fail(p, E_BAD_FRAME, 0, fixed); return false; }
   decodeReply(buf, r34 ? 0 : version);
   if (r34) set(p, F_MODE, get(p, F_MODE) | MODE_R34);
-  return openBody(p, version, r34, fixed, r34 ? 0 : load<u32>(buf + 4));
+  return openBody(p, version, r34, fixed, r34 ? 0 : load<u32>(buf + 4), fdCount);
 }

@@ -2,7 +2,7 @@
 // views over its linear memory current. Views go stale when memory grows; every accessor
 // here re-derives them, so no caller ever holds a view across a call that may allocate.
 import { CORE_WASM_BASE64 } from "./core-wasm.gen.js";
-import type { CoreExports } from "./exports.js";
+import { type CoreExports, unsignedAddresses } from "./exports.js";
 
 /** The core called abort(): an internal invariant broke (never a malformed input, which is
  *  always a ParcelError). The facade treats it as fatal for the operation in progress. */
@@ -27,7 +27,7 @@ function instantiate(): CoreExports {
       },
     },
   });
-  return instance.exports as unknown as CoreExports;
+  return unsignedAddresses(instance.exports as unknown as CoreExports);
 }
 
 export const core: CoreExports = instantiate();
@@ -61,7 +61,9 @@ export function memView(): DataView {
 
 /** Scratch area of at least n bytes; returns its address. */
 export function scratch(n: number): number {
-  return core.scratch(n);
+  const at = core.scratch(n);
+  if (at === 0) throw new RangeError(`${n} bytes of scratch memory is past the core's allocation limit`);
+  return at;
 }
 
 /** The wire_out area decoded structs are written to (u32 words). */
@@ -81,7 +83,7 @@ export const SIZES = (() => {
 
 /** Copy bytes into scratch memory; returns the address. */
 export function toScratch(bytes: Uint8Array): number {
-  const at = core.scratch(bytes.length || 1);
+  const at = scratch(bytes.length || 1);
   mem8().set(bytes, at);
   return at;
 }

@@ -1,5 +1,13 @@
 // The functions the wasm core exports (assembly/index.ts), as the facade sees them.
 // Pointers are numbers; bool results are 0/1.
+//
+// Every address the core returns is a u32, but a wasm i32 result reaches JS as a *signed*
+// number: above 2 GiB of linear memory it is negative, and `subarray(at, ...)` would count from
+// the end of memory (another parcel's bytes, or zeros). So the facade never sees the raw
+// exports: unsignedAddresses() wraps each export that returns an address or a byte count with
+// `>>> 0`, once, at load. Arguments need nothing: JS numbers up to 2^32 - 1 pass to an i32
+// parameter with the same bits. Addresses held in JS are therefore in [0, 2^32); index typed
+// arrays with `>>> 2`, never `>> 2` (which would make an address above 2 GiB negative again).
 export interface CoreExports {
   readonly memory: WebAssembly.Memory;
   readonly wire_out: WebAssembly.Global;
@@ -74,6 +82,44 @@ export interface CoreExports {
     code: number, flags: number, asyncLo: number, asyncHi: number): number;
   frame_reply(p: number, version: number, r34: number, status: number, decOptions: number, decId: number, decAmount: number): number;
   frame_prepareBody(p: number, bodySize: number): number;
-  frame_openTransaction(p: number, version: number, r34: number): number;
-  frame_openReply(p: number, version: number, r34: number): number;
+  frame_openTransaction(p: number, version: number, r34: number, fdCount: number): number;
+  frame_openReply(p: number, version: number, r34: number, fdCount: number): number;
+}
+
+/** The exports whose result is an address (or 0 for none/error) or an unsigned size: the ones
+ *  unsignedAddresses() wraps. Results that are small signed values (-1 for null, -2 for an
+ *  error, positions within one parcel) are left as they are. */
+export const ADDRESS_RESULTS = [
+  "scratch", "parcel_create", "parcel_reserve", "parcel_readInt64Slot", "parcel_readString16",
+  "parcel_reserveString16", "parcel_readString8", "parcel_readCString", "parcel_writeArrayReserve",
+  "parcel_readArray", "parcel_objectTable", "parcel_dataAddress", "parcel_objectCount",
+  "frame_transaction", "frame_reply", "frame_prepareBody",
+] as const satisfies readonly (keyof CoreExports)[];
+
+/** The exports with every address result read unsigned. Each wrapper is written out (no rest
+ *  arguments) so calling it allocates nothing and the engines inline it. */
+export function unsignedAddresses(raw: CoreExports): CoreExports {
+  const r = raw;
+  const wrapped: Pick<CoreExports, (typeof ADDRESS_RESULTS)[number]> = {
+    scratch: (n) => r.scratch(n) >>> 0,
+    parcel_create: (initial, headroom) => r.parcel_create(initial, headroom) >>> 0,
+    parcel_reserve: (p, n) => r.parcel_reserve(p, n) >>> 0,
+    parcel_readInt64Slot: (p) => r.parcel_readInt64Slot(p) >>> 0,
+    parcel_readString16: (p, narrow) => r.parcel_readString16(p, narrow) >>> 0,
+    parcel_reserveString16: (p, units) => r.parcel_reserveString16(p, units) >>> 0,
+    parcel_readString8: (p) => r.parcel_readString8(p) >>> 0,
+    parcel_readCString: (p) => r.parcel_readCString(p) >>> 0,
+    parcel_writeArrayReserve: (p, count, elemSize) => r.parcel_writeArrayReserve(p, count, elemSize) >>> 0,
+    parcel_readArray: (p, elemSize) => r.parcel_readArray(p, elemSize) >>> 0,
+    parcel_objectTable: (p) => r.parcel_objectTable(p) >>> 0,
+    parcel_dataAddress: (p) => r.parcel_dataAddress(p) >>> 0,
+    parcel_objectCount: (p) => r.parcel_objectCount(p) >>> 0,
+    frame_transaction: (p, version, r34, options, id, addrSrc, code, flags, asyncLo, asyncHi) =>
+      r.frame_transaction(p, version, r34, options, id, addrSrc, code, flags, asyncLo, asyncHi) >>> 0,
+    frame_reply: (p, version, r34, status, decOptions, decId, decAmount) =>
+      r.frame_reply(p, version, r34, status, decOptions, decId, decAmount) >>> 0,
+    frame_prepareBody: (p, bodySize) => r.frame_prepareBody(p, bodySize) >>> 0,
+  };
+  // the wasm exports object is frozen and has no prototype: copy it, then replace
+  return { ...raw, ...wrapped };
 }

@@ -2,9 +2,13 @@
 // TextEncoder.encodeInto (UTF-8) plus the core's transcoder, and out TextDecoder("utf-16le").
 // Both are slow for this on some runtimes (Node's UTF-16 TextDecoder goes through ICU: ~0.7 µs
 // for 512 characters, Deno's ~1.7 µs, Bun's ~1.2 µs, against ~0.15-0.25 µs for Buffer's "ucs2"
-// on all three), so an adapter may install its runtime's faster codec here. The core has
-// already checked what is read (no unpaired surrogate) and the parcel checks what is written
-// (String.isWellFormed), so a codec only moves code units.
+// on all three), so an adapter may install its runtime's faster codec here.
+//
+// A String16 is code units, like a JS string, and every string must come back exactly, lone
+// surrogates included (Java and libbinder carry them). So a codec must move units as they are:
+// Buffer's "ucs2" does, both ways, on Node, Deno and Bun; TextDecoder("utf-16le") does not (it
+// turns a lone surrogate into U+FFFD), so the portable decoder checks its result and, if it
+// holds a U+FFFD, builds the string from the units instead (only then: real text rarely has one).
 
 export interface String16Codec {
   /** The string of `units` UTF-16LE code units at byte offset `at` of `memory`. */
@@ -18,10 +22,30 @@ export interface String16Codec {
   decodeLatin1?: (memory: ArrayBuffer, at: number, n: number) => string;
 }
 
-const portable = new TextDecoder("utf-16le");
-let codec: String16Codec = {
-  decode: (memory, at, units) => portable.decode(new Uint8Array(memory, at, units * 2)),
-};
+const utf16le = new TextDecoder("utf-16le");
+/** The codec every runtime has: TextDecoder out (exact units kept, see above), and no encoder
+ *  (the parcel's writer goes through TextEncoder.encodeInto and the core's transcoder). */
+export const portableString16Codec: String16Codec = Object.freeze({
+  decode: (memory: ArrayBuffer, at: number, units: number) => {
+    const s = utf16le.decode(new Uint8Array(memory, at, units * 2));
+    return s.indexOf("\uFFFD") < 0 ? s : fromCodeUnits(memory, at, units);
+  },
+});
+let codec: String16Codec = portableString16Codec;
+
+/** Arguments per String.fromCharCode call: well under every engine's argument limit. */
+const CHUNK = 8192;
+
+/** The string of `units` UTF-16LE code units at byte offset `at`, unit for unit (a lone
+ *  surrogate stays one). The units are copied first: `at` need not be even. */
+export function fromCodeUnits(memory: ArrayBuffer, at: number, units: number): string {
+  const u16 = new Uint16Array(memory.slice(at, at + units * 2));
+  let s = "";
+  for (let i = 0; i < units; i += CHUNK) {
+    s += String.fromCharCode.apply(null, u16.subarray(i, i + CHUNK) as unknown as number[]);
+  }
+  return s;
+}
 
 export function setString16Codec(c: String16Codec): void { codec = c; }
 export function string16Codec(): String16Codec { return codec; }

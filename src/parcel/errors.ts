@@ -30,14 +30,14 @@ function describe(code: number, need: number): string {
     case ParcelErrorCode.TRUNCATED: return `${need} more bytes`;
     case ParcelErrorCode.BAD_LENGTH: return `a length of -1 or >= 0, got ${need | 0}`;
     case ParcelErrorCode.BAD_SIZE: return `a size field inside the parcel, got ${need | 0}`;
-    case ParcelErrorCode.BAD_UTF16: return "well-formed UTF-16 with a NUL terminator";
+    case ParcelErrorCode.BAD_UTF16: return "a String16 with its NUL terminator";
     case ParcelErrorCode.BAD_UTF8: return "well-formed UTF-8";
-    case ParcelErrorCode.BAD_OBJECT: return `an object at a position in the object table (type ${need | 0})`;
+    case ParcelErrorCode.BAD_OBJECT: return `an object where the object table has one, and plain data elsewhere (${need | 0})`;
     case ParcelErrorCode.TOO_LARGE: return `at most the parcel's size limit (wanted ${need >>> 0} more bytes)`;
     case ParcelErrorCode.BAD_STABILITY: return `binder stability 3, 12 or 63, got ${need >>> 0}`;
     case ParcelErrorCode.FDS_NOT_ALLOWED: return "a session that carries file descriptors";
     case ParcelErrorCode.BAD_POSITION: return `a position within the data (size ${need >>> 0})`;
-    case ParcelErrorCode.BAD_TABLE: return `ascending object offsets inside the data (entry ${need >>> 0})`;
+    case ParcelErrorCode.BAD_TABLE: return `an object table libbinder accepts (entry ${need >>> 0} is not; an entry past the last: the fd count)`;
     case ParcelErrorCode.BAD_FRAME: return `a well-formed frame (${need >>> 0})`;
     default: return String(need);
   }

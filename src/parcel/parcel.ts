@@ -172,7 +172,7 @@ export class Parcel {
   }
   readInt32(): number {
     const v = core.parcel_readInt32(this.h());
-    if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+    if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
     return v;
   }
   writeUint32(v: number): void {
@@ -208,7 +208,7 @@ export class Parcel {
   }
   readFloat(): number {
     const v = core.parcel_readFloat(this.h());
-    if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+    if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
     return v;
   }
   writeDouble(v: number): void {
@@ -217,7 +217,7 @@ export class Parcel {
   }
   readDouble(): number {
     const v = core.parcel_readDouble(this.h());
-    if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+    if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
     return v;
   }
 
@@ -247,8 +247,6 @@ export class Parcel {
   writeString16(s: string | null): void {
     if (s === null || s === undefined) { this.writeInt32(-1); return; }
     if (typeof s !== "string") this.badValue("string", s);
-    // TextEncoder would silently turn a lone surrogate into U+FFFD: refuse instead
-    if (!s.isWellFormed()) throw new ParcelError(ParcelErrorCode.BAD_UTF16, this.dataPosition, "a well-formed string (no lone surrogates)");
     const encodeInto = string16Codec().encodeInto;
     if (encodeInto) {
       // the runtime's own UTF-16 encoder, straight into the reserved units
@@ -257,6 +255,9 @@ export class Parcel {
       encodeInto(s, mem8().buffer as ArrayBuffer, at);
       return;
     }
+    // a lone surrogate is carried as it is (String16 is code units), but TextEncoder would turn
+    // it into U+FFFD: such strings go unit by unit
+    if (!s.isWellFormed()) return this.writeCodeUnits(s);
     const cap = s.length * 3;
     const at = scratch(cap + 1);
     const { written } = utf8.encodeInto(s, mem8().subarray(at, at + cap));
@@ -266,7 +267,7 @@ export class Parcel {
     const codec = string16Codec();
     const at = core.parcel_readString16(this.h(), codec.decodeLatin1 ? 1 : 0);
     if (at === 0) {
-      if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+      if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
       return null;
     }
     // all-Latin-1 text was narrowed to one byte per unit in scratch memory (OUT_B)
@@ -291,7 +292,7 @@ export class Parcel {
   readString8(): string | null {
     const at = core.parcel_readString8(this.h());
     if (at === 0) {
-      if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+      if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
       return null;
     }
     return utf8d.decode(mem8().subarray(at, at + this.field(F.OUT_A)));
@@ -671,15 +672,15 @@ export class Parcel {
     return this._h;
   }
   /** @internal */
-  field(f: number): number { return mem32()[(this.h() + f) >> 2]! >>> 0; }
+  field(f: number): number { return mem32()[(this.h() + f) >>> 2]! >>> 0; }
   /** @internal */
-  setField(f: number, v: number): void { mem32()[(this.h() + f) >> 2] = v; }
+  setField(f: number, v: number): void { mem32()[(this.h() + f) >>> 2] = v; }
 
   /** Turn the core's recorded error into a ParcelError (and clear it: the parcel stays usable). */
   private raise(): never {
     const h = this.h();
     const w = mem32();
-    const base = h >> 2;
+    const base = h >>> 2;
     const errno = w[base + (F.ERR >> 2)]!;
     const at = w[base + (F.ERR_AT >> 2)]!;
     const need = w[base + (F.ERR_NEED >> 2)]!;
@@ -708,12 +709,26 @@ export class Parcel {
   private readArrayAt(elemSize: number): number {
     const at = core.parcel_readArray(this.h(), elemSize);
     if (at === 0) {
-      if (mem32()[(this._h + F.ERR) >> 2] !== 0) this.raise();
+      if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
       return -1;
     }
     return at;
   }
 
+  /** A String16 written unit by unit (the portable path for strings with lone surrogates). */
+  private writeCodeUnits(s: string): void {
+    const at = core.parcel_reserveString16(this.h(), s.length);
+    if (at === 0) this.raise();
+    const m = mem8();
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      m[at + 2 * i] = c & 0xff;
+      m[at + 2 * i + 1] = c >>> 8;
+    }
+  }
+
+  /** UTF-8 for String8 and C strings. UTF-8 cannot encode a lone surrogate (TextEncoder would
+   *  write U+FFFD in its place): such a string is refused, BAD_UTF8 (docs/protocol.md §4). */
   private encodeUtf8(s: string): { at: number; n: number } {
     if (typeof s !== "string") this.badValue("string", s);
     if (!s.isWellFormed()) throw new ParcelError(ParcelErrorCode.BAD_UTF8, this.dataPosition, "a well-formed string (no lone surrogates)");

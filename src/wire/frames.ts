@@ -23,10 +23,10 @@ function handle(parcel: Parcel): number {
 /** The error the core recorded on the parcel, cleared (the parcel stays usable). */
 function coreError(h: number): ParcelError {
   const w = new Int32Array(core.memory.buffer);
-  const errno = w[(h + F.ERR) >> 2]!;
-  const at = w[(h + F.ERR_AT) >> 2]!;
-  const need = w[(h + F.ERR_NEED) >> 2]!;
-  w[(h + F.ERR) >> 2] = 0;
+  const errno = w[(h + F.ERR) >>> 2]!;
+  const at = w[(h + F.ERR_AT) >>> 2]!;
+  const need = w[(h + F.ERR_NEED) >>> 2]!;
+  w[(h + F.ERR) >>> 2] = 0;
   return ParcelError.fromCore(errno || ParcelErrorCode.BAD_FRAME, at, need);
 }
 
@@ -113,10 +113,10 @@ export function openPrepared(parcel: Parcel, dialect: FrameDialect, command: num
   const r34 = dialect === "r34";
   const version = r34 ? 0 : dialect >>> 0;
   if (command === Command.REPLY) {
-    if (!core.frame_openReply(h, version, r34 ? 1 : 0)) throw coreError(h);
+    if (!core.frame_openReply(h, version, r34 ? 1 : 0, parcel._fds.length)) throw coreError(h);
     return { command, status: outWord(0) | 0 };
   }
-  if (!core.frame_openTransaction(h, version, r34 ? 1 : 0)) throw coreError(h);
+  if (!core.frame_openTransaction(h, version, r34 ? 1 : 0, parcel._fds.length)) throw coreError(h);
   // read the out words before anything can call into the core again
   const address = r34 ? copyOut(outWord(0) >>> 0, 32) : { options: outWord(0) >>> 0, id: outWord(1) >>> 0 };
   const asyncNumber = (outWord(5) >>> 0) * 0x100000000 + (outWord(4) >>> 0);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Parcel, ParcelError, ServiceException } from "tsbinder";
 import { core } from "../../src/core/core.js";
-import { bufferString16Codec, setString16Codec, string16Codec } from "../../src/core/string16.js";
+import { bufferString16Codec, portableString16Codec, setString16Codec, string16Codec } from "../../src/core/string16.js";
 
 const SEED = 0x7b1d3e;
 function run<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, numRuns = 300): void {
@@ -438,41 +438,50 @@ function parcelError(fn: () => unknown): ParcelError {
 
 describe("(e) malformed strings", () => {
   const units = (...u: number[]) => { const b: number[] = [...le32(u.length)]; for (const x of u) b.push(x & 0xff, x >> 8); return b; };
-  it("String16 with a lone surrogate or without its terminator: BAD_UTF16", () => {
+  const codecs = [portableString16Codec, bufferString16Codec((m) => Buffer.from(m))];
+  const eachCodec = (fn: () => void) => {
+    const before = string16Codec();
+    try { for (const c of codecs) { setString16Codec(c); fn(); } } finally { setString16Codec(before); }
+  };
+  const codeUnits = (s: string) => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
+  it("String16 carries code units as they are: lone surrogates read back exactly (no U+FFFD); no terminator is BAD_UTF16", () => eachCodec(() => {
     const cases: number[][] = [
-      pad([...units(0xd800), 0, 0]), // lone high surrogate
-      pad([...units(0xdc00), 0, 0]), // lone low surrogate
-      pad([...units(0x61, 0xd83d), 0, 0]), // high surrogate at the end
-      pad([...units(0xd83d, 0x61), 0, 0]), // high surrogate followed by a non-surrogate
-      pad([...units(0xde00, 0xd83d), 0, 0]), // reversed pair
-      pad([...units(0x61, 0x62), 0x63, 0]), // terminator is not zero
+      [0xd800], // lone high surrogate
+      [0xdc00], // lone low surrogate
+      [0x61, 0xd83d], // high surrogate at the end
+      [0xd83d, 0x61], // high surrogate followed by a non-surrogate
+      [0xde00, 0xd83d], // reversed pair
+      [0xd800, 0x41, 0xdc00], // the issue's example: D800 0041 DC00
+      [0xfffd, 0xd800], // a real U+FFFD next to a lone surrogate
     ];
     for (const c of cases) {
+      const bytes = Uint8Array.from(pad([...units(...c), 0, 0]));
       withParcel((p) => {
-        expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16");
-        expect(p.dataPosition).toBe(0);
-        stillUsable(p, 1);
-      }, Uint8Array.from(c));
+        const s = p.readString16()!;
+        expect(codeUnits(s)).toEqual(c);
+        // and written back, the same bytes
+        withParcel((q) => { q.writeString16(s); expect([...q.toBytes()]).toEqual([...bytes]); });
+      }, bytes);
     }
+    withParcel((p) => {
+      expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16");
+      expect(p.dataPosition).toBe(0);
+      stillUsable(p, 1);
+    }, Uint8Array.from(pad([...units(0x61, 0x62), 0x63, 0]))); // terminator is not zero
     // the valid pair decodes
     withParcel((p) => expect(p.readString16()).toBe("😀"), Uint8Array.from(pad([...units(0xd83d, 0xde00), 0, 0])));
-  });
-  it("random UTF-16 with an unpaired surrogate is always refused", () => {
-    const unit = fc.integer({ min: 0, max: 0xffff });
-    run(fc.property(fc.array(unit, { maxLength: 12 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.nat(), (us, sur, at) => {
-      const list = [...us];
-      const i = at % (list.length + 1);
-      list.splice(i, 0, sur);
-      // make the inserted surrogate unpaired: no matching partner beside it
-      if (sur < 0xdc00) { if (i + 1 < list.length && list[i + 1]! >= 0xdc00 && list[i + 1]! <= 0xdfff) list[i + 1] = 0x41; }
-      else if (i > 0 && list[i - 1]! >= 0xd800 && list[i - 1]! < 0xdc00) list[i - 1] = 0x41;
+  }));
+  it("any UTF-16 units (lone surrogates included) read back unit for unit and write back byte for byte", () => eachCodec(() => {
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff }));
+    run(fc.property(fc.array(unit, { maxLength: 40 }), (list) => {
       const bytes = Uint8Array.from(pad([...units(...list), 0, 0]));
       withParcel((p) => {
-        expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16");
-        stillUsable(p, i);
+        const s = p.readString16()!;
+        expect(codeUnits(s)).toEqual(list);
+        withParcel((q) => { q.writeString16(s); expect([...q.toBytes()]).toEqual([...bytes]); });
       }, bytes);
-    }), 300);
-  });
+    }), 150);
+  }));
   it("String8 and CString with malformed UTF-8 or no NUL: BAD_UTF8", () => {
     const s8 = (...b: number[]) => Uint8Array.from(pad([...le32(b.length), ...b, 0]));
     const cases = [
@@ -500,28 +509,33 @@ describe("(e) malformed strings", () => {
       stillUsable(p, 4);
     }, Uint8Array.from([0x61, 0x62, 0x63, 0x64]));
   });
-  it("writing a string with a lone surrogate is a ParcelError and writes nothing", () => {
+  it("a string with a lone surrogate: String16 writes it exactly (every codec); String8 (UTF-8) refuses it, BAD_UTF8, and writes nothing", () => eachCodec(() => {
     run(fc.property(text, fc.integer({ min: 0xd800, max: 0xdfff }), fc.nat(), (s, sur, at) => {
       const i = at % (s.length + 1);
       let bad = s.slice(0, i) + String.fromCharCode(sur) + s.slice(i);
       if (bad.isWellFormed()) bad = String.fromCharCode(sur) + "x" + bad; // the insertion completed a pair
       withParcel((p) => {
         p.writeInt32(5);
-        expect(parcelError(() => p.writeString16(bad)).code).toBe("BAD_UTF16");
         expect(parcelError(() => p.writeString8(bad)).code).toBe("BAD_UTF8");
-        expect(parcelError(() => p.writeString16Array(["ok", bad])).code).toBe("BAD_UTF16");
+        expect(parcelError(() => p.writeCString(bad)).code).toBe("BAD_UTF8");
+        expect(p.dataSize).toBe(4);
+        p.writeString16(bad);
+        p.writeString16Array(["ok", bad]);
+        expect([...p.toBytes()]).toEqual([...le32(5), ...enc16(bad), ...le32(2), ...enc16("ok"), ...enc16(bad)]);
         p.dataPosition = 0;
         expect(p.readInt32()).toBe(5);
+        expect(p.readString16()).toBe(bad);
+        expect(p.readString16Array()).toEqual(["ok", bad]);
       });
-    }), 200);
-  });
+    }), 100);
+  }));
 });
 
 describe("(f) Latin-1 text is narrowed to one byte per unit before decoding (with a codec that takes it)", () => {
   const withCodecs = (fn: () => void) => {
     const before = string16Codec();
     try {
-      for (const c of [{ decode: before.decode }, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
+      for (const c of [portableString16Codec, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
     } finally { setString16Codec(before); }
   };
   it("every length (the 4-unit fast path and its tail), the C1 range 0x80-0x9f (ISO-8859-1, not windows-1252), 0xff", () => withCodecs(() => {
@@ -531,7 +545,7 @@ describe("(f) Latin-1 text is narrowed to one byte per unit before decoding (wit
       withParcel((p) => { p.writeString16(s); p.writeString16(all); p.dataPosition = 0; expect(p.readString16()).toBe(s); expect(p.readString16()).toBe(all); });
     }
   }));
-  it("a unit above 0xff anywhere falls back to UTF-16 decoding, and its checks (a lone surrogate after Latin-1 text)", () => withCodecs(() => {
+  it("a unit above 0xff anywhere falls back to UTF-16 decoding (a lone surrogate after Latin-1 text comes back exactly)", () => withCodecs(() => {
     for (let at = 0; at < 12; at++) {
       for (const odd of [0x100, 0x20ac, 0xfffe]) {
         const list = Array.from({ length: 12 }, (_, i) => (i === at ? odd : 0x41 + i + (i & 1 ? 0x80 : 0)));
@@ -541,7 +555,7 @@ describe("(f) Latin-1 text is narrowed to one byte per unit before decoding (wit
       const list = Array.from({ length: 12 }, (_, i) => (i === at ? 0xd800 : 0xe9));
       const units: number[] = [...le32(list.length)];
       for (const x of list) units.push(x & 0xff, x >> 8);
-      withParcel((p) => { expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16"); expect(p.dataPosition).toBe(0); }, Uint8Array.from(pad([...units, 0, 0])));
+      withParcel((p) => { expect(p.readString16()).toBe(String.fromCharCode(...list)); expect(p.dataPosition).toBe(p.dataSize); }, Uint8Array.from(pad([...units, 0, 0])));
     }
   }));
   it("random well-formed text round-trips with either codec", () => withCodecs(() => {
@@ -567,7 +581,7 @@ describe("(g) the SIMD text loops: one odd unit at every position of longer text
     // the portable codec: UTF-8 in, through the core's transcoder; UTF-16 out, validated
     // in the core. The Buffer codec: UTF-16 in; Latin-1 narrowed out by the core.
     try {
-      for (const c of [{ decode: before.decode }, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
+      for (const c of [portableString16Codec, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
     } finally { setString16Codec(before); }
   };
   it("String16 and String8 round-trip and lay out as the reference encoder does", () => withCodecs(() => {
@@ -584,7 +598,7 @@ describe("(g) the SIMD text loops: one odd unit at every position of longer text
       });
     }
   }));
-  it("a lone surrogate anywhere is BAD_UTF16, and malformed UTF-8 anywhere is BAD_UTF8", () => withCodecs(() => {
+  it("a lone surrogate anywhere comes back exactly, and malformed UTF-8 anywhere is BAD_UTF8", () => withCodecs(() => {
     for (const n of lengths) for (let at = 0; at <= n; at++) {
       const ascii = [...base(n)].map((c) => c.charCodeAt(0));
       for (const sur of [0xd800, 0xdbff, 0xdc00, 0xdfff]) {
@@ -592,8 +606,8 @@ describe("(g) the SIMD text loops: one odd unit at every position of longer text
         const bytes: number[] = [...le32(list.length)];
         for (const x of list) bytes.push(x & 0xff, x >> 8);
         withParcel((p) => {
-          expect(parcelError(() => p.readString16()).code).toBe("BAD_UTF16");
-          expect(p.dataPosition).toBe(0);
+          expect(p.readString16()).toBe(String.fromCharCode(...list));
+          expect(p.dataPosition).toBe(p.dataSize);
         }, Uint8Array.from(pad([...bytes, 0, 0])));
       }
       for (const bad of [[0xff], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {

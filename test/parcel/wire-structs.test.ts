@@ -259,21 +259,28 @@ describe("§3 v2 object-table framing golden", () => {
     expect(decodeReply(2, r.body)).toEqual({ status: 0, parcelDataSize: g.data.length });
     expect(hex(r.body.subarray(replySize(2)))).toBe(hex(cat(g.data, g.table)));
   });
-  it("receiving: the table is split off at parcelDataSize; the golden's last entry is refused as libbinder does", () => {
-    const body = cat(encodeTransaction(2, { address: special, code: 0, flags: 0, asyncNumber: 0n, parcelDataSize: 8 }), g.data, g.table);
+  it("receiving: the table is split off at parcelDataSize; the golden's table (no objects at its positions) is the call's BAD_TABLE", () => {
+    // the golden is framing arithmetic: its 8 data bytes hold no objects at [0, 4] (and entry
+    // 4 leaves no room for a type word, libbinder's own check). The body still opens (the
+    // session lives on, as libbinder's does) but every read of it is BAD_TABLE.
+    const body = cat(encodeTransaction(2, { address: special, code: 7, flags: 0, asyncNumber: 0n, parcelDataSize: 8 }), g.data, g.table);
     withParcel((p) => {
-      const e = catchError(() => openIncoming(p, 2, Command.TRANSACT, body));
-      expect(e.code).toBe("BAD_TABLE");
+      expect(openIncoming(p, 2, Command.TRANSACT, body)).toMatchObject({ code: 7 });
+      expect(p.dataSize).toBe(0);
+      expect(core.parcel_objectCount(p._h)).toBe(0);
+      expect(catchError(() => p.readInt32()).code).toBe("BAD_TABLE");
+      expect(catchError(() => p.readString16()).code).toBe("BAD_TABLE");
     });
-    // the same framing with a data size that leaves room after entry 4 opens cleanly
-    const data = cat(g.data, new Uint8Array(4));
-    const ok = cat(encodeTransaction(2, { address: special, code: 5, flags: 0, asyncNumber: 0n, parcelDataSize: 12 }), data, g.table);
+    // the same framing around two binders (16 bytes each) at [0, 16] opens cleanly
+    const binder = (id: number) => cat(u32le(1), u32le(AddressOption.CREATED), u32le(id), u32le(0x0c));
+    const data = cat(binder(1), binder(2));
+    const ok = cat(encodeTransaction(2, { address: special, code: 5, flags: 0, asyncNumber: 0n, parcelDataSize: 32 }), data, u32le(0, 16));
     withParcel((p) => {
       expect(openIncoming(p, 2, Command.TRANSACT, ok)).toMatchObject({ code: 5 });
       expect(hex(p.toBytes())).toBe(hex(data));
       expect(core.parcel_objectCount(p._h)).toBe(2);
       const tableAt = core.parcel_objectTable(p._h);
-      expect(Array.from(new Uint32Array(core.memory.buffer, tableAt, 2))).toEqual(g.positions);
+      expect(Array.from(new Uint32Array(core.memory.buffer, tableAt, 2))).toEqual([0, 16]);
     });
   });
   it("a table that is not a whole number of entries, or a data size past the body, is BAD_FRAME", () => {
@@ -479,7 +486,10 @@ describe("captured rsbinder sessions (rsbinder-sessions.hex): decode, then rebui
       p._setMode(p._mode() | MODE.BINDER_POSITIONS);
       const at = new Uint32Array(core.memory.buffer, core.parcel_objectTable(p._h), 1)[0]!;
       p.dataPosition = at;
-      expect(p.readInt32()).toBe(1); // type word of a non-null binder
+      // plain data may not be read over an object the table declares; the binder reads
+      expect(catchError(() => p.readInt32()).code).toBe("BAD_OBJECT");
+      expect(core.parcel_readBinder(p._h)).toBe(1);
+      expect(p.dataPosition).toBe(at + 16);
     });
   });
 });
