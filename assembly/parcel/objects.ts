@@ -18,7 +18,7 @@ export const STABILITY_SYSTEM: u32 = 0x0c;
 export const STABILITY_VINTF: u32 = 0x3f;
 
 /** Append a position to the object table (positions are written in ascending order). */
-function recordObject(p: usize, pos: u32): bool {
+export function recordObject(p: usize, pos: u32): bool {
   const n = get(p, F_NOBJ);
   let cap = get(p, F_OBJCAP);
   if (n == cap) {

@@ -4,10 +4,10 @@
 // socket with a single copy. Incoming bodies are copied once into a parcel's buffer and
 // opened in place.
 import { get, set, fail, dataPtr } from "../parcel/handle";
-import { setObjectTable } from "../parcel/objects";
+import { recordObject } from "../parcel/objects";
 import { checkReceivedTable } from "../parcel/table";
 import {
-  F_BUF, F_CAP, F_START, F_SIZE, F_POS, F_OBJS, F_NOBJ, F_MODE, F_MAX, F_ERR, F_ERR_NEED, F_BAD_ENTRY,
+  F_BUF, F_CAP, F_START, F_SIZE, F_POS, F_OBJS, F_NOBJ, F_MODE, F_MAX, F_ERR, F_BAD_ENTRY,
   MODE_CHECK_TABLE, MODE_R34, ALLOC_MAX, E_BAD_FRAME, E_TOO_LARGE,
 } from "../parcel/layout";
 import { put } from "./out";
@@ -120,18 +120,18 @@ export function prepareBody(p: usize, bodySize: u32): usize {
   return <usize>get(p, F_BUF);
 }
 
-/** Install the object table of a received body and check it (parcel/table.ts). A table that
- *  fails is the call's error, not the session's: the parcel is left empty, marked, so every
- *  read of it fails with E_BAD_TABLE. Only the sizes that split the body (openBody) end it. */
+/** Install the object table of a received body, then check it (parcel/table.ts). A table
+ *  that fails is the call's error, not the session's: the parcel is left with no data, marked,
+ *  so every read of it fails with E_BAD_TABLE. Only the sizes that split the body (openBody)
+ *  end the session. The entries stay counted (objectCount), for the session's object limit. */
 function receiveTable(p: usize, version: u32, fdCount: u32, src: usize, n: u32): void {
-  let bad: u32;
-  if (setObjectTable(p, src, n)) bad = checkReceivedTable(p, version, fdCount);
-  else {
-    bad = get(p, F_ERR_NEED) + 1;
-    set(p, F_ERR, 0);
-  }
-  if (bad == 0) return;
   set(p, F_NOBJ, 0);
+  let bad: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    if (!recordObject(p, load<u32>(src + (<usize>i << 2)))) { set(p, F_ERR, 0); bad = i + 1; break; }
+  }
+  if (bad == 0) bad = checkReceivedTable(p, version, fdCount);
+  if (bad == 0) return;
   set(p, F_SIZE, 0);
   set(p, F_BAD_ENTRY, bad);
 }

@@ -319,9 +319,10 @@ export class Parcel {
   }
   /** Check the interface token; a mismatch is BAD_TYPE, as libbinder's generated stubs answer. */
   enforceInterface(descriptor: string): void {
-    // fast path: the bytes at the position are the token's (compared in place, nothing decoded)
+    // fast path: the bytes at the position are the token's (compared in place, nothing decoded);
+    // not in a parcel with objects, where the core's reader checks no object is read as text
     const token = tokenBytes(descriptor);
-    if (token && this.dataAvail() >= token.length) {
+    if (token && this.field(F.NOBJ) === 0 && this.dataAvail() >= token.length) {
       const m = mem8();
       const at = core.parcel_dataAddress(this.h()) + this.dataPosition;
       let i = 0;
