@@ -11,16 +11,12 @@ import {
 import { core } from "../../src/core/core.js";
 import { MODE } from "../../src/core/layout.js";
 import { openIncoming } from "../../src/wire/frames.js";
+import { concat } from "../fuzz/harness.js";
 import {
   AddressOption, Command, decodeReply, encodeConnectionHeader, encodeConnectionInit, encodeTransaction, encodeWireHeader,
 } from "../../src/wire/structs.js";
 
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-};
+const cat = (...parts: Uint8Array[]) => concat(parts);
 const u32le = (...vs: number[]) => {
   const b = new Uint8Array(vs.length * 4);
   vs.forEach((v, i) => new DataView(b.buffer).setUint32(i * 4, v, true));
