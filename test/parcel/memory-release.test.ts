@@ -5,7 +5,7 @@
 // back too. Runs in its own forked process (vitest's forks pool).
 import { describe, expect, it } from "vitest";
 import {
-  Binder, Parcel, RpcServer, connectSession, memoryTransport, transactCall, type IBinder, type TransportConnection,
+  Binder, Parcel, RpcServer, connectSession, memoryPair, memoryTransport, transactCall, type IBinder, type TransportConnection,
 } from "../../src/index.js";
 import { core, scratch } from "../../src/core/core.js";
 import { Command, encodeConnectionHeader, encodeConnectionInit, encodeTransaction, encodeWireHeader } from "../../src/wire/structs.js";
@@ -29,8 +29,10 @@ const CLAIMED = 2 * SENT;
 
 /** A peer that shakes hands (wire v1), then sends the TRANSACT header of a CLAIMED-byte body and
  *  SENT bytes of it, and stops there. */
-async function partialFramePeer(name: string): Promise<TransportConnection> {
-  const c = await memoryTransport.connect(name);
+async function partialFramePeer(server: RpcServer, i: number): Promise<TransportConnection> {
+  // each peer a user of its own, so per-identity caps do not decide what this measures
+  const [c, theirs] = memoryPair({ description: `spike-${i}`, peer: { kind: "unix", uid: 20_000 + i, gid: 20_000 + i, pid: 1_000 + i } });
+  void server.accept(theirs);
   // the server's RpcNewSessionResponse (8 bytes) says the session is up
   let got = 0;
   const answered = new Promise<void>((resolve, reject) => c.start({
@@ -79,7 +81,7 @@ describe("memory after a spike", () => {
       const before = { rss: rssMiB(), linear: linearMiB() };
       const rounds: { peak: number; peakRss: number; after: number; afterRss: number }[] = [];
       for (let round = 0; round < 2; round++) {
-        const peers = await Promise.all(Array.from({ length: PEERS }, () => partialFramePeer(name)));
+        const peers = await Promise.all(Array.from({ length: PEERS }, (_, i) => partialFramePeer(server, i)));
         expect(await call(round)).toBe(round + 1);
         const peak = core.memory.buffer.byteLength, peakRss = rssMiB();
         for (const c of peers) c.close();
