@@ -729,7 +729,7 @@ export class Parcel {
   }
 
   /** UTF-8 for String8 and C strings. UTF-8 cannot encode a lone surrogate (TextEncoder would
-   *  write U+FFFD in its place): such a string is refused, BAD_UTF8 (docs/protocol.md §4). */
+   *  write U+FFFD in its place): such a string is refused, BAD_UTF8 (docs/protocol.md §4.1). */
   private encodeUtf8(s: string): { at: number; n: number } {
     if (typeof s !== "string") this.badValue("string", s);
     if (!s.isWellFormed()) throw new ParcelError(ParcelErrorCode.BAD_UTF8, this.dataPosition, "a well-formed string (no lone surrogates)");

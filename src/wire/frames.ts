@@ -86,7 +86,10 @@ export type Opened =
 /** Copy an incoming TRANSACT or REPLY body (the bytes after the RpcWireHeader) into `parcel`
  *  (its previous contents are dropped; its maxSize bounds the body) and open it: the parcel is then positioned at the start
  *  of the data, with the received object table (v1+). Returns the struct's fields; an r34
- *  address is a copy of its 32 bytes. A malformed body is a ParcelError (BAD_FRAME, ...). */
+ *  address is a copy of its 32 bytes. A malformed body is a ParcelError (BAD_FRAME, ...); a
+ *  refused object table is not: the body opens with no data and every read of the parcel is
+ *  BAD_TABLE, so only that call fails (assembly/parcel/table.ts). `parcel`'s fds (adopted
+ *  before this) are the ones the table's fd entries must match. */
 export function openIncoming(parcel: Parcel, dialect: FrameDialect, command: number, body: Uint8Array): Opened {
   const base = prepareIncoming(parcel, body.length);
   mem8().set(body, base);
