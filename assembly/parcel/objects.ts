@@ -5,7 +5,7 @@
 //   fd:           int32 2, int32 index into the message's fd list   (8 bytes)
 // At v2 the position of each non-null binder's type word goes into the table; fds always do.
 import { get, set, fail, reserve, takeObject, avail, dataPtr } from "./handle";
-import { inTable, TYPE_BINDER_NULL, TYPE_BINDER, TYPE_FD } from "./table";
+import { inTable, overlapsObject, TYPE_BINDER_NULL, TYPE_BINDER, TYPE_FD } from "./table";
 export { TYPE_BINDER_NULL, TYPE_BINDER, TYPE_FD };
 import {
   F_POS, F_SIZE, F_OBJS, F_NOBJ, F_OBJCAP, F_OUT_A, F_OUT_B, F_MODE, F_NFD,
@@ -68,6 +68,11 @@ export function writeBinderR34(p: usize, src: usize): bool {
   return true;
 }
 
+/** Do the `n` bytes at `pos` of a received parcel cover an object of its table? */
+@inline function overTable(p: usize, mode: u32, pos: u32, n: u32): bool {
+  return (mode & MODE_CHECK_TABLE) != 0 && get(p, F_NOBJ) != 0 && overlapsObject(p, pos, n);
+}
+
 /** Read a binder. Returns 0 for null, 1 for a binder (v0+: options in OUT_A, id in OUT_B;
  *  r34: the address of the 32 raw bytes in OUT_A), -1 on error. */
 export function readBinder(p: usize): i32 {
@@ -88,6 +93,8 @@ export function readBinder(p: usize): i32 {
   if ((type & 1) == 0) {
     const st = takeObject(p, 4);
     if (st == 0) { set(p, F_POS, start); return -1; }
+    // a null binder is never in the table: it may not lie over an object that is
+    if (overTable(p, mode, start, 8)) { set(p, F_POS, start); fail(p, E_BAD_OBJECT, start, <u32>type); return -1; }
     return 0;
   }
   const body = takeObject(p, 12);
@@ -98,7 +105,10 @@ export function readBinder(p: usize): i32 {
     fail(p, E_BAD_STABILITY, start, stability);
     return -1;
   }
-  if ((mode & MODE_CHECK_TABLE) && (mode & MODE_BINDER_POSITIONS) && !inTable(p, start)) {
+  // at v2 a binder must be at a table entry; below, binders are never in the table, so one may
+  // not lie over an object (an fd) that is
+  const misplaced = (mode & MODE_BINDER_POSITIONS) ? (mode & MODE_CHECK_TABLE) != 0 && !inTable(p, start) : overTable(p, mode, start, 16);
+  if (misplaced) {
     set(p, F_POS, start);
     fail(p, E_BAD_OBJECT, start, <u32>type);
     return -1;

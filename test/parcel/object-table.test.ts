@@ -150,6 +150,16 @@ describe("received object tables", () => {
       expect(core.parcel_readFd(p._h, 1)).toBe(-1); // at 8: not in the table
       expect(parcelError(() => p.readFileDescriptor()).code).toBe("BAD_OBJECT");
     });
+    // below v2 binders are never in the table: one (or a null one) read over an fd is refused
+    open(1, cat(u32le(1, 0), fd(0x0c)), [8], 1, (p) => {
+      expect(parcelError(() => p.readStrongBinder()).code).toBe("BAD_OBJECT");
+      expect(p.dataPosition).toBe(0);
+    });
+    open(1, cat(u32le(0), fd(0)), [4], 1, (p) => {
+      expect(parcelError(() => p.readStrongBinder()).code).toBe("BAD_OBJECT");
+      p.dataPosition = 4;
+      expect(core.parcel_readFd(p._h, 1)).toBe(0);
+    });
   });
 
   it("a refused table is that call's BAD_VALUE; the session goes on serving", async () => {
