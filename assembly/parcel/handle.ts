@@ -49,8 +49,10 @@ export function create(initial: u32, headroom: u32): usize {
     let buf = get(p, F_BUF), bufCap = get(p, F_CAP);
     const objs = get(p, F_OBJS), objCap = get(p, F_OBJCAP);
     if (bufCap < cap) {
+      // allocate before freeing (a trap when memory cannot grow must not leave a freed buffer)
+      const next = <u32>heap.alloc(cap);
       heap.free(<usize>buf);
-      buf = <u32>heap.alloc(cap);
+      buf = next;
       bufCap = cap;
     }
     memory.fill(p, 0, HANDLE_SIZE);

@@ -107,8 +107,11 @@ export function prepareBody(p: usize, bodySize: u32): usize {
   // u64: a size near 4 GiB must not wrap to a small one and pass the checks
   if (<u64>bodySize > <u64>get(p, F_MAX) + 64 || <u64>bodySize + 4 > <u64>ALLOC_MAX) { fail(p, E_TOO_LARGE, 0, bodySize); return 0; }
   if (bodySize + 4 > get(p, F_CAP)) {
+    // the new block first: should linear memory be unable to grow (a trap), the parcel still
+    // owns its old buffer instead of a freed one
+    const buf = heap.alloc(<usize>bodySize + 4);
     heap.free(<usize>get(p, F_BUF));
-    set(p, F_BUF, <u32>heap.alloc(<usize>bodySize + 4));
+    set(p, F_BUF, <u32>buf);
     set(p, F_CAP, bodySize + 4);
   }
   set(p, F_START, 0);
