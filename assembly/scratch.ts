@@ -21,11 +21,15 @@ export function scratch(n: u32): usize {
     let cap: u64 = n <= KEEP && scratchCap > KEEP ? <u64>KEEP : <u64>(scratchCap == 0 ? FIRST : scratchCap);
     while (cap < <u64>n) cap *= 2;
     if (cap > <u64>ALLOC_MAX) cap = <u64>ALLOC_MAX;
-    // allocate before freeing: if linear memory cannot grow the allocator traps, and the old
-    // block must still be ours then (not freed twice by the next call)
-    const next = heap.alloc(<usize>cap);
-    if (scratchPtr != 0) heap.free(scratchPtr);
-    scratchPtr = next;
+    // free first (nothing in it is kept), so a big block given back is whole for the next
+    // allocation; and forget it before allocating: if linear memory cannot grow the allocator
+    // traps, and the next call must not free that block a second time
+    if (scratchPtr != 0) {
+      heap.free(scratchPtr);
+      scratchPtr = 0;
+      scratchCap = 0;
+    }
+    scratchPtr = heap.alloc(<usize>cap);
     scratchCap = <u32>cap;
   }
   return scratchPtr;
