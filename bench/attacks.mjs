@@ -112,6 +112,21 @@ async function startServer(dir, name, extra = []) {
   return { path, srv, ask, stop: () => { srv.send("stop"); return new Promise((r) => srv.once("exit", r)); } };
 }
 
+/** `count` oneways from client `id` through the client API, nothing awaited until all are
+ *  sent; then how many the server received, and in what order. */
+async function onewayBurst(t, path, id, count, payload, note) {
+  const session = await t.connectUnix(path);
+  const root = await session.getRoot();
+  const sender = onewaySender(t, root, id, payload);
+  const sent = [];
+  for (let i = 0; i < count; i++) sent.push(sender.send());
+  let result;
+  try { await Promise.all(sent); const [received, outOfOrder] = await checkOneways(t, root, id); result = { received, outOfOrder }; }
+  catch (e) { result = { error: String(e?.message ?? e) }; }
+  session.shutdown();
+  return { note, ...result };
+}
+
 const attacks = {
   /** Handshake, GET_ROOT, stop reading, then 512 requests for 1 MiB replies in one write. */
   async "never-reads"(t, structs, path) {
@@ -127,31 +142,9 @@ const attacks = {
     return { peer, at, note: "512 x 1 MiB replies requested, never read" };
   },
   /** 12,000 in-order oneways through the client API (handler 1 ms each), then a two-way call. */
-  async "oneway-flood"(t, structs, path) {
-    const session = await t.connectUnix(path);
-    const root = await session.getRoot();
-    const sender = onewaySender(t, root, 1);
-    const sent = [];
-    for (let i = 0; i < 12000; i++) sent.push(sender.send());
-    let result;
-    try { await Promise.all(sent); const [received, outOfOrder] = await checkOneways(t, root, 1); result = { received, outOfOrder }; }
-    catch (e) { result = { error: String(e?.message ?? e) }; }
-    session.shutdown();
-    return { note: "12,000 oneways, 1 ms handler, then a two-way call", ...result };
-  },
+  "oneway-flood": (t, structs, path) => onewayBurst(t, path, 1, 12000, null, "12,000 oneways, 1 ms handler, then a two-way call"),
   /** 1,500 oneways of 64 KiB through the client API. */
-  async "oneway-64k"(t, structs, path) {
-    const session = await t.connectUnix(path);
-    const root = await session.getRoot();
-    const sender = onewaySender(t, root, 2, new Uint8Array(64 * 1024));
-    const sent = [];
-    for (let i = 0; i < 1500; i++) sent.push(sender.send());
-    let result;
-    try { await Promise.all(sent); const [received, outOfOrder] = await checkOneways(t, root, 2); result = { received, outOfOrder }; }
-    catch (e) { result = { error: String(e?.message ?? e) }; }
-    session.shutdown();
-    return { note: "1,500 oneways of 64 KiB, 1 ms handler", ...result };
-  },
+  "oneway-64k": (t, structs, path) => onewayBurst(t, path, 2, 1500, new Uint8Array(64 * 1024), "1,500 oneways of 64 KiB, 1 ms handler"),
   /** 129 sessions each announce a 16 MiB TRANSACT, send 4 MiB of it, and wait. */
   async "lying-sizes"(t, structs, path) {
     const peers = [];
