@@ -127,8 +127,15 @@ export class Connection {
     if (this.reader) this.pump();
     // a lent chunk is reused by the transport: keep a copy of what a partial frame still needs
     if (lent) this.queue.release(chunk);
-    // what is still pending belongs to the one frame not yet complete
-    if (this.pendingFdCount > MAX_FDS_PER_MESSAGE && !this.closed) {
+    this.checkPendingFds();
+  }
+
+  /** Once every complete frame has been taken, the fds still pending belong to the one frame
+   *  not yet complete. Not while reads are held: whole frames wait in the queue then, each with
+   *  its own fds (bounded by what the transport delivered before it paused); checked again
+   *  once they have been taken (releaseReads). */
+  private checkPendingFds(): void {
+    if (this.pendingFdCount > MAX_FDS_PER_MESSAGE && !this.closed && this.readHolds === 0) {
       this.dropFds(Infinity);
       this.owner.onProtocolError(this, new ProtocolError(`peer sent more than ${MAX_FDS_PER_MESSAGE} file descriptors with one message`));
     }
@@ -175,7 +182,10 @@ export class Connection {
     if (--this.readHolds === 0 && !this.closed) {
       this.transport.resumeReading();
       // frames that arrived before the transport paused
-      if (this.reader && this.queue.length > 0) this.pump();
+      if (this.reader && this.queue.length > 0) {
+        this.pump();
+        this.checkPendingFds();
+      }
     }
   }
 
