@@ -22,10 +22,18 @@ function frameWithFds(n: number): Uint8Array {
 }
 
 function harness() {
+  const h = harnessBefore(() => {});
+  h.conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024 }));
+  return h;
+}
+
+/** A connection whose frames have not begun; `first` runs on the first command. */
+function harnessBefore(first: (c: Connection) => void) {
   const got: number[][] = [];
   const errors: unknown[] = [];
   const owner = {
-    onCommand(_c: Connection, cmd: Incoming) {
+    onCommand(c: Connection, cmd: Incoming) {
+      if (got.length === 0) first(c);
       if (cmd.cmd !== 2) { got.push(cmd.parcel._fds.map((f) => f.fd)); cmd.parcel.dispose(); }
     },
     onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
@@ -36,7 +44,6 @@ function harness() {
     bufferedAmount: 0, peer: { kind: "anonymous" }, canPassFds: true, description: "test",
   } as unknown as TransportConnection;
   const conn = new Connection(tc, new ByteQueue(), true, owner);
-  conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024 }));
   return { conn, got, errors };
 }
 
@@ -58,6 +65,37 @@ describe.runIf(process.platform === "linux")("frames buffered while reads are he
       expect(errors).toEqual([]);
       // in order, each frame with the fds that came with it
       expect(got).toEqual([first, second]);
+    } finally {
+      for (const fd of [...first, ...second]) { try { closeSync(fd); } catch { /* closed */ } }
+      conn.close();
+    }
+  });
+
+  it("frames with fds that arrived during the handshake wait behind a first frame that holds reads, then get their own fds", () => {
+    const { conn, got, errors } = harnessBefore((c) => c.stall());
+    const none = frameWithFds(0);
+    const frame = frameWithFds(200);
+    const pipes = Array.from({ length: 200 }, () => pipe());
+    const first = pipes.map(([r]) => r);
+    const second = pipes.map(([, w]) => w);
+    try {
+      // what attach() buffered while the server authorized and handshook: three whole frames,
+      // the second and third each sent with 200 fds
+      const q = conn.queue;
+      q.push(none);
+      q.push(frame);
+      const early = [{ from: q.pushed - frame.length, at: q.pushed - 1, fds: first }];
+      q.push(frame);
+      early.push({ from: q.pushed - frame.length, at: q.pushed - 1, fds: second });
+      conn.adoptEarlyFds(early);
+      conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024 }));
+      expect(got).toEqual([[]]);
+      // the first bytes of the next frame arrive while the first frame holds reads
+      conn.onData(none.subarray(0, 8));
+      expect(errors).toEqual([]);
+      conn.unstall();
+      expect(errors).toEqual([]);
+      expect(got).toEqual([[], first, second]);
     } finally {
       for (const fd of [...first, ...second]) { try { closeSync(fd); } catch { /* closed */ } }
       conn.close();
