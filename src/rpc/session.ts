@@ -568,6 +568,12 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   // ---- commands in ----------------------------------------------------------------------
 
   onCommand(conn: Connection, cmd: Incoming): void {
+    // the end of the session may release a connection's reads before it closes that
+    // connection (another one gives its bytes back to a shared budget): nothing more is served
+    if (this.ended !== undefined) {
+      if (cmd.cmd !== 2) cmd.parcel.dispose();
+      return;
+    }
     this.activity++;
     switch (cmd.cmd) {
       case 1: {

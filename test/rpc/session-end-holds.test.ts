@@ -1,0 +1,61 @@
+// A session that ends stops taking commands, even from a connection whose reads were held by a
+// memory budget and are released by the end itself (another connection of the session gives
+// its bytes back as it closes).
+import { describe, expect, it } from "vitest";
+import { Binder, Parcel, type TransportConnection } from "../../src/index.js";
+import { RpcSession } from "../../src/rpc/session.js";
+import { ByteQueue } from "../../src/rpc/byte-queue.js";
+import { ByteMeter, MemoryBudget } from "../../src/rpc/budget.js";
+import { transactionFrame } from "../../src/rpc/framing.js";
+import { aosp, parcelMode } from "../../src/rpc/dialect.js";
+import type { WireAddr } from "../../src/rpc/address.js";
+
+const d = aosp(1, false);
+
+class Counter extends Binder {
+  calls = 0;
+  constructor() { super("test.Counter"); }
+  protected onTransact(): boolean { this.calls++; return true; }
+}
+
+function fakeTransport(): TransportConnection {
+  return {
+    start() {}, write() {}, close() {}, onDrain() {}, pauseReading() {}, resumeReading() {},
+    bufferedAmount: 0, peer: { kind: "anonymous" }, canPassFds: false, description: "test",
+  } as unknown as TransportConnection;
+}
+
+function callFrame(addr: WireAddr): Uint8Array {
+  const p = new Parcel();
+  p._setMode(parcelMode(d));
+  try { return transactionFrame(p, d, addr, 1, 0, 0); } finally { p.dispose(); }
+}
+
+describe("the end of a session", () => {
+  it("a frame held back by a budget is not served when the session's end gives the budget room", () => {
+    const frame = callFrame({ options: 0, id: 0 }); // only its size matters here
+    const budget = new MemoryBudget(frame.length + 10);
+    const session = new RpcSession({
+      dialect: d, isServer: true, sessionId: new Uint8Array(32), maxIncomingThreads: 1,
+      meter: (conn) => new ByteMeter([budget], 0, () => conn.holdReads(), () => conn.releaseReads()),
+    });
+    const counter = new Counter();
+    const addr = (session as unknown as { state: { localLeaving(b: Binder): WireAddr } }).state.localLeaving(counter);
+    const call = callFrame(addr);
+    const a = session._addConnection(fakeTransport(), new ByteQueue(), false);
+    const b = session._addConnection(fakeTransport(), new ByteQueue(), false);
+    // A holds the start of a frame: its header read, 14 bytes of body charged to the budget
+    a.onData(call.subarray(0, 30));
+    // B gets two whole calls: the first is served, the second would take the budget past its
+    // limit, so B stops reading with it queued
+    const two = new Uint8Array(call.length * 2);
+    two.set(call);
+    two.set(call, call.length);
+    b.onData(two);
+    expect(counter.calls).toBe(1);
+    expect(b.readsHeld).toBe(true);
+    session.shutdown();
+    expect(counter.calls).toBe(1);
+    expect(budget.used).toBe(0);
+  });
+});
