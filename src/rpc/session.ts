@@ -769,7 +769,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         conn.stall();
         return;
       }
-      const chain = this.runOneways(conn, target, tx);
+      // the chain never rejects: two-way calls wait on it (onewayDrains), and a failure in its
+      // own bookkeeping (not a handler's: those are logged) leaves the queue unusable
+      const chain = this.runOneways(conn, target, tx).catch((e: unknown) => this.onProtocolError(conn, e));
       conn.onewayDrains.add(chain);
       void chain.finally(() => conn.onewayDrains.delete(chain));
       return;
