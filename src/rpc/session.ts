@@ -724,10 +724,11 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       const body = frameBody(bytes, this.headerSize, lead);
       if (body > this.sendLimit) {
         // libbinder (Android 16) answers FAILED_TRANSACTION rather than send such a reply
-        closeRawFds(fds);
         throw this.tooLarge("reply", body);
       }
     } catch (e) {
+      // the duplicates made for a reply that is not sent are ours to close
+      closeRawFds(fds);
       fds = undefined;
       reply.reset();
       bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn), refs, true);
