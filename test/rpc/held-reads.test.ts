@@ -3,13 +3,14 @@
 // in order and with their fds, once reading resumes.
 import { describe, expect, it } from "vitest";
 import { closeSync, fstatSync } from "node:fs";
-import { Parcel, ParcelFileDescriptor, type TransportConnection } from "../../src/index.js";
+import { Parcel, ParcelFileDescriptor } from "../../src/index.js";
 import { Connection } from "../../src/rpc/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { FrameReader, replyFrame, type Incoming } from "../../src/rpc/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import "../../runtimes/node/index.js"; // registers fd closing
 import { pipe } from "./fd-service.js";
+import { inertTransport } from "./helpers.js";
 
 const d = aosp(1, true);
 
@@ -39,11 +40,7 @@ function harnessBefore(first: (c: Connection) => void) {
     onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
     onConnectionEnd() {}, onAvailable() {},
   };
-  const tc = {
-    start() {}, write() {}, close() {}, onDrain() {}, pauseReading() {}, resumeReading() {},
-    bufferedAmount: 0, peer: { kind: "anonymous" }, canPassFds: true, description: "test",
-  } as unknown as TransportConnection;
-  const conn = new Connection(tc, new ByteQueue(), true, owner);
+  const conn = new Connection(inertTransport(true), new ByteQueue(), true, owner);
   return { conn, got, errors };
 }
 

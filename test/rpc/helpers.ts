@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binder, type Parcel, type IBinder, type Logger } from "../../src/index.js";
+import { Binder, type Parcel, type IBinder, type Logger, type TransportConnection } from "../../src/index.js";
 import "../../runtimes/node/index.js";
 
 export function socketPath(name = "s"): string {
@@ -86,4 +86,13 @@ export async function spawnFixture(name: string, args: string[], ids: { uid?: nu
     child.once("exit", (code) => reject(new Error(`fixture ${name} exited with ${code} before it was ready`)));
   });
   return { child, firstLine };
+}
+
+/** A transport connection that sends nothing anywhere and never delivers: for driving a
+ *  Connection or a session by hand with onData(). */
+export function inertTransport(canPassFds = false): TransportConnection {
+  return {
+    start() {}, write() {}, close() {}, onDrain() {}, pauseReading() {}, resumeReading() {},
+    bufferedAmount: 0, peer: { kind: "anonymous" }, canPassFds, description: "test",
+  };
 }

@@ -2,13 +2,14 @@
 // memory budget and are released by the end itself (another connection of the session gives
 // its bytes back as it closes).
 import { describe, expect, it } from "vitest";
-import { Binder, Parcel, type TransportConnection } from "../../src/index.js";
+import { Binder, Parcel } from "../../src/index.js";
 import { RpcSession } from "../../src/rpc/session.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { ByteMeter, MemoryBudget } from "../../src/rpc/budget.js";
 import { transactionFrame } from "../../src/rpc/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import type { WireAddr } from "../../src/rpc/address.js";
+import { inertTransport } from "./helpers.js";
 
 const d = aosp(1, false);
 
@@ -16,13 +17,6 @@ class Counter extends Binder {
   calls = 0;
   constructor() { super("test.Counter"); }
   protected onTransact(): boolean { this.calls++; return true; }
-}
-
-function fakeTransport(): TransportConnection {
-  return {
-    start() {}, write() {}, close() {}, onDrain() {}, pauseReading() {}, resumeReading() {},
-    bufferedAmount: 0, peer: { kind: "anonymous" }, canPassFds: false, description: "test",
-  } as unknown as TransportConnection;
 }
 
 function callFrame(addr: WireAddr): Uint8Array {
@@ -40,10 +34,19 @@ describe("the end of a session", () => {
       meter: (conn) => new ByteMeter([budget], 0, () => conn.holdReads(), () => conn.releaseReads()),
     });
     const counter = new Counter();
-    const addr = (session as unknown as { state: { localLeaving(b: Binder): WireAddr } }).state.localLeaving(counter);
+    // the counter leaves in a parcel of this session, as a reply would carry it: its address is
+    // what the peer calls (an RPC binder object: a non-null marker, then options and id)
+    const out = session.newParcel();
+    let addr: WireAddr;
+    try {
+      out.writeStrongBinder(counter);
+      const b = out.toBytes();
+      const v = new DataView(b.buffer, b.byteOffset, b.length);
+      addr = { options: v.getUint32(4, true), id: v.getUint32(8, true) };
+    } finally { out.dispose(); }
     const call = callFrame(addr);
-    const a = session._addConnection(fakeTransport(), new ByteQueue(), false);
-    const b = session._addConnection(fakeTransport(), new ByteQueue(), false);
+    const a = session._addConnection(inertTransport(), new ByteQueue(), false);
+    const b = session._addConnection(inertTransport(), new ByteQueue(), false);
     // A holds the start of a frame: its header read, 14 bytes of body charged to the budget
     a.onData(call.subarray(0, 30));
     // B gets two whole calls: the first is served, the second would take the budget past its

@@ -4,7 +4,7 @@
 // memory pair, and for MessagePorts over the SharedArrayBuffer ring and over postMessage (the
 // two ends in one thread, on a MessageChannel).
 import { describe, expect, it } from "vitest";
-import { memoryPair, messagePortTransport, type ConnectionSink, type TransportConnection } from "../../src/index.js";
+import { MessagePortConnection, memoryPair, messagePortTransport, type ConnectionSink, type TransportConnection } from "../../src/index.js";
 import { Counter } from "./flow-helpers.js";
 
 const KiB = 1024;
@@ -41,7 +41,8 @@ async function messagePortPair(sharedMemory: boolean): Promise<[TransportConnect
   const client = await dialer.connect("flow");
   const s = await server;
   await listener.close();
-  expect((client as unknown as { mode: string }).mode).toBe(sharedMemory ? "ring" : "message");
+  if (!(client instanceof MessagePortConnection)) throw new Error("a message-port transport made another kind of connection");
+  expect(client.mode).toBe(sharedMemory ? "ring" : "message");
   port1.unref?.();
   port2.unref?.();
   return [client, s];
