@@ -34,7 +34,7 @@ describe("hostile peers", () => {
     const p = await RawPeer.connect(path);
     await p.handshake();
     // FOR_SERVER set: an address only the server could have made, and it did not
-    p.transact({ options: 3, id: 77 }, 1, 0, 0n, request(1, () => {}));
+    p.transact({ options: 3, id: 77 }, 1, 0, 0n, request(() => {}));
     await p.waitClosed();
     expect(logger.lines.some((l) => /should have created|not a local object/.test(l))).toBe(true);
     await until(() => server.sessionCount === 1);
@@ -84,7 +84,7 @@ describe("hostile peers", () => {
     await p.handshake();
     const root = await p.root();
     const before = process.memoryUsage().arrayBuffers;
-    for (let i = 1; i <= 150; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
+    for (let i = 1; i <= 150; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request((d) => d.writeInt32(i)));
     await p.waitClosed();
     expect(logger.lines.some((l) => /oneway calls parked/.test(l))).toBe(true);
     expect(service.recorded).toEqual([]);
@@ -97,7 +97,7 @@ describe("hostile peers", () => {
     const p = await RawPeer.connect(path);
     await p.handshake();
     const root = await p.root();
-    const big = request(Code.RECORD, (d) => { d.writeInt32(1); d.writeByteArray(new Uint8Array(16 * 1024)); });
+    const big = request((d) => { d.writeInt32(1); d.writeByteArray(new Uint8Array(16 * 1024)); });
     for (let i = 1; i <= 10; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), big);
     await p.waitClosed();
     expect(logger.lines.some((l) => /queued .* bytes of calls/.test(l))).toBe(true);
@@ -148,7 +148,7 @@ describe("hostile peers", () => {
     expect(agreed.body.readInt32LE(20)).toBe(2); // the depth asked for, within the server's 16
     const root = await p.root();
     // three slow calls back to back on one connection: one served, one waiting, one too many
-    for (let i = 0; i < 3; i++) p.transact(root, Code.SLOW, FLAG_TOP_LEVEL, 0n, request(Code.SLOW, (d) => d.writeInt32(2_000)));
+    for (let i = 0; i < 3; i++) p.transact(root, Code.SLOW, FLAG_TOP_LEVEL, 0n, request((d) => d.writeInt32(2_000)));
     await p.waitClosed();
     expect(logger.lines.some((l) => /pipelined more than the 2 calls/.test(l))).toBe(true);
     await until(() => server.sessionCount === 1);

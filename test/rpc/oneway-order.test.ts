@@ -64,8 +64,8 @@ describe("oneway order", () => {
   it("exactly maxParkedOneways early oneways are parked, and the in-order one is not counted as one more", async () => {
     const { service, logger, p, root } = await serveRaw({ limits: { maxParkedOneways: 10_000 } }, cleanup);
     // 1..10,000 arrive before 0: all parked (the limit, not past it)
-    for (let i = 1; i <= 10_000; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
-    p.transact(root, Code.RECORD, FLAG_ONEWAY, 0n, request(Code.RECORD, (d) => d.writeInt32(0)));
+    for (let i = 1; i <= 10_000; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request((d) => d.writeInt32(i)));
+    p.transact(root, Code.RECORD, FLAG_ONEWAY, 0n, request((d) => d.writeInt32(0)));
     await until(() => service.recorded.length === 10_001 || p.closed, 20_000);
     expect(p.closed).toBe(false);
     expect(service.recorded).toEqual(Array.from({ length: 10_001 }, (_, i) => i));
@@ -74,14 +74,14 @@ describe("oneway order", () => {
 
   it("one more early oneway than maxParkedOneways ends the session, and says how many", async () => {
     const { logger, p, root } = await serveRaw({ limits: { maxParkedOneways: 10 } }, cleanup);
-    for (let i = 1; i <= 11; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
+    for (let i = 1; i <= 11; i++) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request((d) => d.writeInt32(i)));
     await p.waitClosed();
     expect(logger.lines.some((l) => /11 oneway calls parked on one object \(limit 10\)/.test(l))).toBe(true);
   });
 
   it("a oneway asyncNumber sent twice ends the session", async () => {
     const { logger, p, root } = await serveRaw({}, cleanup);
-    for (const i of [3, 3]) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request(Code.RECORD, (d) => d.writeInt32(i)));
+    for (const i of [3, 3]) p.transact(root, Code.RECORD, FLAG_ONEWAY, BigInt(i), request((d) => d.writeInt32(i)));
     await p.waitClosed();
     expect(logger.lines.some((l) => /asyncNumber 3 sent twice/.test(l))).toBe(true);
   });

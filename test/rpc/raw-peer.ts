@@ -59,15 +59,19 @@ export class RawPeer {
   }
 }
 
-/** The data of a call to the test service (its interface token, then `write`). */
-export function request(code: number, write: (p: Parcel) => void): Uint8Array {
+/** The data of a call to the interface `descriptor` (its token, then `write`), as bytes. */
+export function callData(descriptor: string, write: (p: Parcel) => void): Uint8Array {
   const p = new Parcel();
-  p.writeInterfaceToken(DESCRIPTOR);
-  write(p);
-  const b = p.toBytes();
-  p.dispose();
-  void code;
-  return b;
+  try {
+    p.writeInterfaceToken(descriptor);
+    write(p);
+    return p.toBytes();
+  } finally { p.dispose(); }
+}
+
+/** The data of a call to the test service. */
+export function request(write: (p: Parcel) => void): Uint8Array {
+  return callData(DESCRIPTOR, write);
 }
 
 

@@ -1,6 +1,7 @@
 // Helpers for the backpressure tests: a service that answers with as many bytes as asked, and
 // a transport wrapper that watches its connections (bytes handed to the session, the most ever
 // queued unsent, pauses). The raw peer that stops reading is bench/lib/raw-peer.mjs.
+import { callData } from "../rpc/raw-peer.js";
 import { Binder, Parcel, type IBinder, type RpcTransport, type TransportConnection } from "../../src/index.js";
 
 export const BULK = "test.IBulk";
@@ -26,26 +27,25 @@ export class BulkService extends Binder {
   readonly recorded: number[] = [];
   readonly records = new Counter();
   constructor() { super(BULK); }
+  /** A two-way call's reply: no exception, the caller's tag, then the bytes. */
+  private answer(reply: Parcel, tag: number, bytes: Uint8Array | null): boolean {
+    this.calls.add();
+    reply.writeNoException();
+    reply.writeInt32(tag);
+    reply.writeByteArray(bytes);
+    return true;
+  }
   protected onTransact(code: number, data: Parcel, reply: Parcel): boolean {
     data.enforceInterface(BULK);
     switch (code) {
       case BulkCode.BYTES: {
         const n = data.readInt32();
         const tag = data.readInt32();
-        this.calls.add();
-        reply.writeNoException();
-        reply.writeInt32(tag);
-        reply.writeByteArray(new Uint8Array(n).fill(tag & 0xff));
-        return true;
+        return this.answer(reply, tag, new Uint8Array(n).fill(tag & 0xff));
       }
       case BulkCode.ECHO: {
         const tag = data.readInt32();
-        const bytes = data.readByteArray();
-        this.calls.add();
-        reply.writeNoException();
-        reply.writeInt32(tag);
-        reply.writeByteArray(bytes);
-        return true;
+        return this.answer(reply, tag, data.readByteArray());
       }
       case BulkCode.RECORD:
         this.recorded.push(data.readInt32());
@@ -125,10 +125,5 @@ export function watchedTransport(inner: RpcTransport): RpcTransport & { accepted
 
 /** A parcel for a BULK call: the interface token and what `write` adds. */
 export function bulkRequest(write: (p: Parcel) => void): Uint8Array {
-  const p = new Parcel();
-  p.writeInterfaceToken(BULK);
-  write(p);
-  const b = p.toBytes();
-  p.dispose();
-  return b;
+  return callData(BULK, write);
 }
