@@ -46,7 +46,7 @@ export async function loadHost(): Promise<Host> {
 }
 
 /** File access for the compiler, with a read cache (imports are probed repeatedly). */
-export function hostFileSystem({ fs, path }: Host): FileSystem {
+export function hostFileSystem({ fs, path }: Pick<Host, "fs" | "path">): FileSystem {
   const { readFileSync, realpathSync } = fs;
   const { resolve } = path;
   const cache = new Map<string, string | undefined>();

@@ -1,29 +1,17 @@
 // Shared helpers for the AIDL compiler tests: where the corpus is, an in-memory file system for
 // small inline sources, and generation of TypeScript into the repo's (git-ignored) .tmp folder.
-import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, type CompileResult } from "../../../src/aidl/compile.js";
 import type { FileSystem } from "../../../src/aidl/resolve.js";
+import { hostFileSystem } from "../../../src/cli/host.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
-/** Real files, for compiling the corpus (the CLI has its own copy of this, loaded at run time). */
+/** The compiler's file access on the real file system, as the CLI has it (a read cache). */
 export function nodeFileSystem(): FileSystem {
-  return {
-    readFile(p) {
-      try {
-        return readFileSync(p, "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-    canonical(p) {
-      try {
-        return realpathSync(p);
-      } catch {
-        return resolve(p);
-      }
-    },
-  };
+  return hostFileSystem({ fs, path });
 }
 
 /** Repository root, computed from this file's URL. */
