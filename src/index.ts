@@ -3,7 +3,7 @@
 export { Parcel, MAX_OUT_VECTOR, type ParcelOptions } from "./parcel/parcel.js";
 export { ParcelError, ParcelErrorCode } from "./parcel/errors.js";
 export {
-  ParcelFileDescriptor, setFdCloser, setFdOps, MAX_FDS_PER_MESSAGE, type FdCloser, type FdOps,
+  ParcelFileDescriptor, MAX_FDS_PER_MESSAGE, type FdOps,
 } from "./parcel/file-descriptor.js";
 export type { ObjectCodec, RawAddress } from "./parcel/objects.js";
 export { CoreAbortError } from "./core/core.js";
@@ -19,7 +19,8 @@ export { ProtocolError } from "./rpc/framing.js";
 export {
   ServiceDirectory, SERVICE_DIRECTORY_DESCRIPTOR, getService, checkService, listServices,
 } from "./rpc/service-directory.js";
-export { setContextStoreFactory, type ContextStore } from "./rpc/context.js";
+export { portablePlatform, type Platform, type Timers } from "./platform/platform.js";
+export type { ContextStore, ContextStores } from "./platform/context-store.js";
 export { defaultLogger, silentLogger, type Logger } from "./rpc/log.js";
 export type { RpcTransport, TransportConnection, TransportListener, ConnectionSink, PeerIdentity } from "./rpc/transport.js";
 export { WIRE_VERSION_MAX, FdMode } from "./wire/structs.js";

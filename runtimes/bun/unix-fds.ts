@@ -9,7 +9,8 @@
 // POLLOUT through the reactor when the socket buffer is full. The peer's identity is
 // SO_PEERCRED of the descriptor, taken before any byte is read.
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { setFdOps } from "../../src/parcel/file-descriptor.js";
+import { closeSync } from "node:fs";
+import type { FdOps } from "../../src/parcel/file-descriptor.js";
 import { MSG, sendmsgResult, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
 import { ReactorFdConnection, type FdConnectionIo } from "../../src/transports/fd-connection.js";
 import { HandshakeError } from "../../src/rpc/client.js";
@@ -142,11 +143,10 @@ export class BunUnixFdTransport implements RpcTransport {
 
 export const unixFdTransport = new BunUnixFdTransport();
 
-/** Teach the package to close and duplicate descriptors through libc (received descriptors
- *  are handed out as duplicates, and the session sends duplicates). False where libc is not
- *  available through bun:ffi. */
-export function installFdOps(): boolean {
-  if (!loadLibc()) return false;
-  setFdOps({ close: closeFd, dup: dupCloexec });
-  return true;
-}
+/** The Bun platform's fd ops (received descriptors are handed out as duplicates, and the
+ *  session sends duplicates): dup through libc (it throws where bun:ffi has no libc), close
+ *  through node:fs, which works everywhere. */
+export const bunFdOps: FdOps = Object.freeze({
+  close: (fd: number) => { try { closeSync(fd); } catch { /* already closed */ } },
+  dup: dupCloexec,
+});

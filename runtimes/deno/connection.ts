@@ -2,15 +2,8 @@
 // (`conn.read(buf)`), so the read loop lives here and pushes every chunk into the session's
 // sink; writes are async and may be partial: one is in flight at a time, and what is written
 // meanwhile queues up, in order, and leaves in one write when it completes.
-import { Buffer } from "node:buffer";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
-import { setByteAllocator } from "../../src/core/core.js";
 import { DrainWaiters, ReadGate } from "../../src/transports/backpressure.js";
-
-// Frames copied out of the core land in pooled Buffers (slices of one 8 KiB block): a new
-// Uint8Array costs Deno about 450 ns even for 60 bytes, a pooled one about 100 ns, and
-// conn.write takes either.
-setByteAllocator((n) => Buffer.allocUnsafe(n));
 
 /** Bytes asked for per read at first. Deno fills what is available, up to the buffer's size. */
 const READ_SIZE = 64 * 1024;

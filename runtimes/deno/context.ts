@@ -1,4 +1,5 @@
-// The call-context store on Deno (src/rpc/context.ts says what it is for).
+// The call-context stores of the Deno platform (src/platform/context-store.ts says what they
+// are for).
 //
 // Deno's AsyncLocalStorage.run() is costly on a server: each run makes a new context mapping
 // and adds an entry to a WeakMap that only garbage collection empties. Measured on a null call
@@ -10,10 +11,10 @@
 // The store below keeps the call context in that mapping directly, under a key of its own, in
 // the shape Deno's own AsyncVariable uses (a null-prototype object copied on each entry), so
 // each sees the other's values inside the other's runs. Those two functions are Deno
-// internals: they are used only when present and when a synchronous check at install shows
-// the mapping behaves as described; otherwise AsyncLocalStorage is installed, as before.
+// internals: they are used only when present and when a synchronous check when the platform
+// is built shows the mapping behaves as described; otherwise AsyncLocalStorage is used.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { setContextStoreFactory, useAsyncLocalStorage, type ContextStore } from "../../src/rpc/context.js";
+import { asyncLocalStorageStores, type ContextStore, type ContextStores } from "../../src/platform/context-store.js";
 
 type Mapping = Record<PropertyKey, unknown> | undefined;
 interface AsyncContextCore { getAsyncContext(): Mapping; setAsyncContext(m: Mapping): void }
@@ -53,18 +54,13 @@ function behaves(core: AsyncContextCore): boolean {
 }
 
 export type CallContextKind = "async-context-mapping" | "AsyncLocalStorage";
-let installed: CallContextKind | null = null;
 
-/** Install the call-context store (once); says which one. */
-export function installCallContext(): CallContextKind {
-  if (installed) return installed;
+/** The stores Deno offers here: over its context mapping where it behaves, else
+ *  AsyncLocalStorage; and which of the two. */
+export function denoContextStores(): { stores: ContextStores; kind: CallContextKind } {
   const core = asyncContextCore();
   if (core && behaves(core)) {
-    setContextStoreFactory(<T>() => mappingStore<T>(core));
-    installed = "async-context-mapping";
-  } else {
-    useAsyncLocalStorage(AsyncLocalStorage);
-    installed = "AsyncLocalStorage";
+    return { stores: Object.freeze({ create: <T>() => mappingStore<T>(core), async: true }), kind: "async-context-mapping" };
   }
-  return installed;
+  return { stores: asyncLocalStorageStores(AsyncLocalStorage), kind: "AsyncLocalStorage" };
 }

@@ -1,32 +1,27 @@
 // tsbinder/deno: the Deno adapter, on Deno's own socket API (Deno.connect/listen for Unix and
 // TCP, Deno.connectTls/listenTls for TLS; node:tls only where Deno's TLS cannot: see tls.ts).
-// Importing it installs the call-context store (context.ts: Deno's async context mapping, or
-// AsyncLocalStorage), so nested calls and getCallingIdentity work across awaits. With the FFI
+// Its entry points run every session on `denoPlatform` (platform.ts: Deno's async context
+// mapping or AsyncLocalStorage as the call-context store, so nested calls and
+// getCallingIdentity work across awaits); importing it changes nothing shared. With the FFI
 // permission (`--allow-ffi`), Unix sockets report the peer's credentials (SO_PEERCRED, read
 // through libc from Deno's node:net sockets: unix-net.ts), sessions that pass file
-// descriptors (SCM_RIGHTS) get sockets owned through libc (unix-ffi.ts), and an fd
-// closer/duplicator is installed; without it, Unix sockets are Deno's own (anonymous peers,
-// no fds). The same names as tsbinder/node; runtimes/deno/README.md has the permissions.
-import { Buffer } from "node:buffer";
-import { bufferString16Codec, setString16Codec } from "../../src/core/string16.js";
-import { installCallContext } from "./context.js";
+// descriptors (SCM_RIGHTS) get sockets owned through libc (unix-ffi.ts), and the platform
+// closes and duplicates fds; without it, Unix sockets are Deno's own (anonymous peers, no
+// fds). The same names as tsbinder/node; runtimes/deno/README.md has the permissions.
+import { denoPlatform } from "./platform.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
 import { tcpTransport } from "./tcp.js";
 import { DenoTlsTransport, DenoTlsUnixTransport } from "./tls.js";
-import { installFdOps, unixFfiTransport } from "./unix-ffi.js";
+import { unixFfiTransport } from "./unix-ffi.js";
 import { unixNetTransport } from "./unix-net.js";
 
-installCallContext();
-// String16 text read through node:buffer's "ucs2" (Deno's UTF-16 TextDecoder is ~8x slower);
-// written by the portable path (Buffer.write("ucs2") is slow on Deno)
-setString16Codec(bufferString16Codec((m) => Buffer.from(m), false));
-/** Unix sockets through libc when FFI is allowed (checked once, without prompting). */
-const ffi = installFdOps();
+/** Unix sockets through libc when FFI is allowed (the platform checked once, without prompting). */
+const ffi = denoPlatform.fds !== null;
 
 export { DenoConnection } from "./connection.js";
-/** Which call-context store this process uses (installed at import; see context.ts). */
-export { installCallContext as callContextKind, type CallContextKind } from "./context.js";
+export { denoPlatform, callContextKind } from "./platform.js";
+export type { CallContextKind } from "./context.js";
 export { DenoUnixTransport, DenoUnixConnection, unixTransport } from "./unix.js";
 export { DenoUnixFfiTransport, DenoUnixFfiConnection, unixFfiTransport } from "./unix-ffi.js";
 export { DenoNetUnixTransport, unixNetTransport } from "./unix-net.js";
@@ -37,6 +32,7 @@ export {
 } from "../../src/transports/net.js";
 
 const api: EntryPoints = entryPoints({
+  platform: denoPlatform,
   // with FFI: node:net sockets and SO_PEERCRED through libc (unix-net.ts); the libc-owned
   // sockets of unix-ffi.ts only where fds travel (they pay a thread hop per read)
   unix: ffi ? unixNetTransport : unixTransport,

@@ -27,7 +27,7 @@
 // MSG_CMSG_CLOEXEC, room for 253) go to the sink with the chunk they came with; src/ attributes
 // them to the message holding the chunk's last byte.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { closeRawFds, setFdOps } from "../../src/parcel/file-descriptor.js";
+import { closeRawFds, type FdOps } from "../../src/parcel/file-descriptor.js";
 import { FdSendQueue, MSG, initMessageBuffer, sendmsgResult, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
 import { DrainWaiters, ReadGate } from "../../src/transports/backpressure.js";
 import { HandshakeError } from "../../src/rpc/client.js";
@@ -140,7 +140,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
   /** `fd`: a connected, non-blocking Unix stream socket, owned by this object from now on. */
   constructor(private readonly fd: number, readonly peer: PeerIdentity, readonly description: string) {
     this.c = need();
-    this.queue = new FdSendQueue(fd, () => (sendBuf ??= denoSendBuffer(this.c)));
+    this.queue = new FdSendQueue(fd, () => (sendBuf ??= denoSendBuffer(this.c)), denoFdOps);
   }
 
   start(sink: ConnectionSink): void {
@@ -204,14 +204,14 @@ export class DenoUnixFfiConnection implements TransportConnection {
         off += (len + 7) & ~7;
       }
       if (b.dv.getInt32(48, true) & C.MSG_CTRUNC) {
-        closeRawFds(fds);
+        closeRawFds(denoFdOps, fds);
         return new Error("peer sent more file descriptors than one message may carry (MSG_CTRUNC)");
       }
-      if (got === 0) { closeRawFds(fds); return "eof"; }
+      if (got === 0) { closeRawFds(denoFdOps, fds); return "eof"; }
       // the buffer is reused by the next recvmsg: the sink gets a copy
       const chunk = b.bytes.slice(DATA, DATA + got);
       if (this.sink && !this.closing) this.sink.data(chunk, fds);
-      else closeRawFds(fds);
+      else closeRawFds(denoFdOps, fds);
       // read on until EAGAIN: a stream recvmsg also stops short where the descriptors attached to
       // the data change, and a syscall is cheaper than another trip through poll
     }
@@ -233,7 +233,7 @@ export class DenoUnixFfiConnection implements TransportConnection {
   onDrain(cb: () => void): void { this.drain.add(cb); }
 
   write(bytes: Uint8Array, fds?: readonly number[]): void {
-    if (this.closing || this.down) { closeRawFds(fds); return; }
+    if (this.closing || this.down) { closeRawFds(denoFdOps, fds); return; }
     this.queue.push(bytes, fds);
     if (!this.scheduled && !this.waitingWritable) {
       // frames written in the same synchronous run leave together
@@ -426,11 +426,6 @@ export class DenoUnixFfiTransport implements RpcTransport {
 
 export const unixFfiTransport: DenoUnixFfiTransport = new DenoUnixFfiTransport();
 
-/** Teach the package to close and duplicate raw descriptors through libc (when FFI is
- *  allowed): received fds are owned by their parcels, and sent ones are duplicates. Returns
- *  whether it could. */
-export function installFdOps(): boolean {
-  if (!denoLibc()) return false;
-  setFdOps({ close: closeFd, dup: dupCloexec });
-  return true;
-}
+/** Closing and duplicating raw descriptors through libc (the Deno platform's, when FFI is
+ *  allowed): received fds are owned by their parcels, and sent ones are duplicates. */
+export const denoFdOps: FdOps = Object.freeze({ close: closeFd, dup: dupCloexec });

@@ -4,15 +4,11 @@
 import * as net from "node:net";
 import type { Socket } from "node:net";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
-import { setByteAllocator } from "../../src/core/core.js";
 import { copyBytes } from "../../src/rpc/byte-queue.js";
 import { closeFd, dupCloexec, loadLibc } from "./libc.js";
 import { socketFd } from "./peercred.js";
 import { directSender } from "./direct-send.js";
 import { SocketDrain } from "./drain.js";
-
-// frames copied out of the core land in pooled Buffers, which node's sockets take as they are
-setByteAllocator((n) => Buffer.allocUnsafe(n));
 
 /** Bytes per read for sockets read through `onread`, at first. */
 const READ_BUFFER = 64 * 1024;

@@ -8,7 +8,8 @@
 // on its first sendmsg, frames without fds gathered) is src/transports/fd-send-queue.ts.
 import * as net from "node:net";
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { setFdOps } from "../../src/parcel/file-descriptor.js";
+import { closeSync } from "node:fs";
+import type { FdOps } from "../../src/parcel/file-descriptor.js";
 import { MSG, sendmsgResult, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
 import { ReactorFdConnection, type FdConnectionIo } from "../../src/transports/fd-connection.js";
 import { fdReactor } from "./fd-reactor.js";
@@ -93,6 +94,10 @@ export class NodeUnixFdTransport implements RpcTransport {
 
 export const unixFdTransport = new NodeUnixFdTransport();
 
-// received descriptors are handed out as duplicates (Parcel.readFileDescriptor) and the
-// session sends duplicates: teach the package to make them
-setFdOps({ dup: dupCloexec });
+/** The Node platform's fd ops: received descriptors are handed out as duplicates
+ *  (Parcel.readFileDescriptor) and the session sends duplicates (dup through libc, close
+ *  through node:fs). */
+export const nodeFdOps: FdOps = Object.freeze({
+  close: (fd: number) => { try { closeSync(fd); } catch { /* already closed */ } },
+  dup: dupCloexec,
+});

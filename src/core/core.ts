@@ -88,28 +88,46 @@ export function toScratch(bytes: Uint8Array): number {
   return at;
 }
 
-/** Where copies out of linear memory go: a runtime may supply pooled buffers (Node's
- *  Buffer.allocUnsafe) that its sockets take without conversion. */
-let allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n);
-export function setByteAllocator(fn: (n: number) => Uint8Array): void { allocate = fn; }
+/** Where copies out of linear memory go: each platform has one (platform/platform.ts), made
+ *  once, and passes it to the functions below (no module state: two platforms may differ). */
+export interface ByteCopies {
+  /** Copies that are sent (frames): a runtime may supply pooled buffers (Node's
+   *  Buffer.allocUnsafe) that its sockets take without conversion. */
+  readonly allocate: (n: number) => Uint8Array;
+  /** Owned copies of `unzeroedFrom` bytes and more: a plain Uint8Array of exactly n bytes over
+   *  an ArrayBuffer of its own, whose contents need not be zeroed (every byte is overwritten
+   *  at once); null: none (unzeroedFrom is then Infinity). */
+  readonly unzeroed: ((n: number) => Uint8Array) | null;
+  readonly unzeroedFrom: number;
+  /** Owned copies of this many bytes and more (below unzeroedFrom) are made by slice(). */
+  readonly sliceFrom: number;
+}
 
-/** A copy of `view` (a view of linear memory) in the runtime's allocator's memory. */
-export function ownBytes(view: Uint8Array): Uint8Array {
-  const out = allocate(view.length);
+/** Plain Uint8Arrays; slice() from 128 KiB (see copyOwned). */
+export const portableByteCopies: ByteCopies = Object.freeze({
+  allocate: (n: number) => new Uint8Array(n),
+  unzeroed: null,
+  unzeroedFrom: Infinity,
+  sliceFrom: 128 * 1024,
+});
+
+/** A copy of `view` (a view of linear memory) in the platform allocator's memory. */
+export function ownBytes(b: ByteCopies, view: Uint8Array): Uint8Array {
+  const out = b.allocate(view.length);
   out.set(view);
   return out;
 }
 
 /** Copy n bytes out of linear memory. */
-export function copyOut(at: number, n: number): Uint8Array {
-  const out = allocate(n);
+export function copyOut(b: ByteCopies, at: number, n: number): Uint8Array {
+  const out = b.allocate(n);
   out.set(mem8().subarray(at, at + n));
   return out;
 }
 
 /** Copy n bytes out of linear memory into a Uint8Array of their own (its `.buffer` is exactly
- *  the copy, at offset 0, and the caller's: never pooled). Three ways, per runtime:
- *  - from `unzeroedFrom` bytes up, into an array from the runtime's allocator of memory that
+ *  the copy, at offset 0, and the caller's: never pooled). Three ways, per platform:
+ *  - from `unzeroedFrom` bytes up, into an array from the platform's allocator of memory that
  *    is not zero-filled (Node: Buffer.allocUnsafeSlow's). A new zeroed 64 KiB ArrayBuffer
  *    costs V8 3.9 us against 1.3 unzeroed, the copy 1.4 (64 KiB owned copy 6.0 -> 4.6 us,
  *    1 MiB 72 -> 45);
@@ -117,24 +135,13 @@ export function copyOut(at: number, n: number): Uint8Array {
  *  - below, allocate-and-set. On V8 (Node, Deno) slicing a view of wasm memory ran at half
  *    the speed up to 128 KiB on one machine (64 KiB: 11-15 against 7 us on Node), and no
  *    faster on another. JSC (Bun) slices without the zero-fill at every size (64 KiB: 3.5
- *    against 4.8 us), so its adapter sets 0. */
-export function copyOwned(at: number, n: number): Uint8Array {
-  const big = n >= unzeroedFrom;
-  if (!big && n >= sliceFrom) return mem8().slice(at, at + n);
-  const out = big ? unzeroed!(n) : new Uint8Array(n);
+ *    against 4.8 us), so its platform sets 0. */
+export function copyOwned(b: ByteCopies, at: number, n: number): Uint8Array {
+  const big = n >= b.unzeroedFrom;
+  if (!big && n >= b.sliceFrom) return mem8().slice(at, at + n);
+  const out = big ? b.unzeroed!(n) : new Uint8Array(n);
   out.set(mem8().subarray(at, at + n));
   return out;
-}
-let sliceFrom = 128 * 1024;
-export function setOwnedCopySliceFrom(n: number): void { sliceFrom = n; }
-let unzeroedFrom = Infinity;
-let unzeroed: ((n: number) => Uint8Array) | null = null;
-/** Owned copies of `from` bytes and more go to `alloc`, which returns a plain Uint8Array of
- *  exactly n bytes over an ArrayBuffer of its own, whose contents need not be zeroed (every
- *  byte is overwritten at once). */
-export function setUnzeroedOwnedAllocator(alloc: (n: number) => Uint8Array, from: number): void {
-  unzeroed = alloc;
-  unzeroedFrom = from;
 }
 
 /** Read word i of the out area. */

@@ -2,7 +2,8 @@
 // TextEncoder.encodeInto (UTF-8) plus the core's transcoder, and out TextDecoder("utf-16le").
 // Both are slow for this on some runtimes (Node's UTF-16 TextDecoder goes through ICU: ~0.7 µs
 // for 512 characters, Deno's ~1.7 µs, Bun's ~1.2 µs, against ~0.15-0.25 µs for Buffer's "ucs2"
-// on all three), so an adapter may install its runtime's faster codec here.
+// on all three), so an adapter's platform carries its runtime's faster codec (a parcel reads
+// and writes text through its platform's).
 //
 // A String16 is code units, like a JS string, and every string must come back exactly, lone
 // surrogates included (Java and libbinder carry them). So a codec must move units as they are:
@@ -31,7 +32,6 @@ export const portableString16Codec: String16Codec = Object.freeze({
     return s.indexOf("\uFFFD") < 0 ? s : fromCodeUnits(memory, at, units);
   },
 });
-let codec: String16Codec = portableString16Codec;
 
 /** Arguments per String.fromCharCode call: well under every engine's argument limit. */
 const CHUNK = 8192;
@@ -46,9 +46,6 @@ export function fromCodeUnits(memory: ArrayBuffer, at: number, units: number): s
   }
   return s;
 }
-
-export function setString16Codec(c: String16Codec): void { codec = c; }
-export function string16Codec(): String16Codec { return codec; }
 
 /** The shape of Node's Buffer that a codec needs (Node, Bun and Deno's node:buffer have it). */
 export interface BufferLike {

@@ -1,6 +1,16 @@
 // ParcelFileDescriptor: an OS file descriptor that can travel in a parcel (SCM_RIGHTS on Unix
-// sockets). src/ cannot close or duplicate an fd itself (that is a runtime API), so the runtime
-// adapter registers how to (setFdOps; runtimes/node does it on import).
+// sockets). src/ cannot close or duplicate an fd itself (that is a runtime API): it does so
+// through the fd ops of a Platform (platform/platform.ts; the portable one has none).
+//
+// Which platform closes and duplicates a descriptor:
+//
+// * One the package creates (read from a parcel, dup()) uses the platform of the parcel or
+//   descriptor it came from.
+// * One wrapped by user code, `new ParcelFileDescriptor(fd, platform)`, uses that platform;
+//   without one, the platform of the first parcel it is written into whose platform has fd
+//   ops (a session's parcels carry the session's platform). Until then, close() and dup()
+//   have nothing to act through: close() throws (the caller still owns the number), as dup()
+//   always did without a runtime adapter.
 //
 // Ownership (who closes what):
 //
@@ -34,73 +44,72 @@
 // kernel's SCM_MAX_FD) descriptors per message; more is refused with BAD_VALUE before anything
 // is sent.
 
-export type FdCloser = (fd: number) => void;
-
-/** What a runtime adapter provides to handle raw descriptors. */
-export interface FdOps {
-  close(fd: number): void;
-  /** A new descriptor for the same open file (close-on-exec). Throws on failure. */
-  dup(fd: number): number;
-}
+import type { FdOps, Platform } from "../platform/platform.js";
+export type { FdOps } from "../platform/platform.js";
+/** What closing raw descriptors needs (a platform's FdOps, or a transport's own libc). */
+export type FdCloser = Pick<FdOps, "close">;
 
 /** libbinder's maximum number of fds in one message in mode UNIX (RpcWireFormat.h). */
 export const MAX_FDS_PER_MESSAGE = 253;
 
-let ops: Partial<FdOps> = {};
-
-/** Called by a runtime adapter (runtimes/node, ...) to teach the package to close and
- *  duplicate fds. */
-export function setFdOps(fns: Partial<FdOps>): void { ops = { ...ops, ...fns }; }
-/** Called by a runtime adapter to teach the package how to close fds (see setFdOps). */
-export function setFdCloser(fn: FdCloser): void { ops = { ...ops, close: fn }; }
-
-/** @internal close a raw descriptor through the runtime adapter (no-op without one). */
-export function closeRawFd(fd: number): void {
-  if (fd >= 0) ops.close?.(fd);
+/** @internal close a raw descriptor through `ops` (no-op without them: only a platform with
+ *  fd ops ever has descriptors to close). */
+export function closeRawFd(ops: FdCloser | null, fd: number): void {
+  if (fd >= 0) ops?.close(fd);
 }
 /** @internal close several raw descriptors, never throwing. */
-export function closeRawFds(fds: readonly number[] | undefined): void {
-  if (!fds) return;
-  for (const fd of fds) { try { closeRawFd(fd); } catch { /* already closed */ } }
+export function closeRawFds(ops: FdCloser | null, fds: readonly number[] | undefined): void {
+  if (!fds || !ops) return;
+  for (const fd of fds) { try { closeRawFd(ops, fd); } catch { /* already closed */ } }
 }
-/** @internal duplicate a raw descriptor through the runtime adapter. */
-export function dupRawFd(fd: number): number {
-  if (!ops.dup) throw new Error("no runtime adapter registered fd duplication (import tsbinder/node)");
+/** @internal duplicate a raw descriptor through `ops`. */
+export function dupRawFd(ops: FdOps | null, fd: number): number {
+  if (!ops) throw new Error("no platform with fd ops for this descriptor (use a runtime adapter's platform, e.g. nodePlatform)");
   if (fd < 0) throw new Error("file descriptor was closed");
   return ops.dup(fd);
 }
 /** @internal duplicates of `fds` (all or nothing). */
-export function dupRawFds(fds: readonly ParcelFileDescriptor[]): number[] {
+export function dupRawFds(ops: FdOps | null, fds: readonly ParcelFileDescriptor[]): number[] {
   const out: number[] = [];
   try {
-    for (const f of fds) out.push(dupRawFd(f.fd));
+    for (const f of fds) out.push(dupRawFd(ops, f.fd));
   } catch (e) {
-    closeRawFds(out);
+    closeRawFds(ops, out);
     throw e;
   }
   return out;
 }
 
 // closes package-created descriptors that were dropped without close()
-const collected = new FinalizationRegistry<number>((fd) => {
-  try { closeRawFd(fd); } catch { /* nothing to report to */ }
+const collected = new FinalizationRegistry<{ ops: FdOps; fd: number }>((held) => {
+  try { held.ops.close(held.fd); } catch { /* nothing to report to */ }
 });
 
 export class ParcelFileDescriptor {
   #fd: number;
+  #ops: FdOps | null;
   #tracked = false;
   /** Wrap `fd`. The object owns it from now on in the sense that close() closes it; the
-   *  package itself never closes a descriptor the caller wrapped (see the rules above). */
-  constructor(fd: number) {
+   *  package itself never closes a descriptor the caller wrapped (see the rules above).
+   *  `platform`: the one that closes and duplicates it (else the first parcel's it is
+   *  written into). */
+  constructor(fd: number, platform?: Platform) {
     if (!Number.isInteger(fd) || fd < 0) throw new RangeError(`not a file descriptor: ${fd}`);
     this.#fd = fd;
+    this.#ops = platform?.fds ?? null;
   }
-  /** @internal a descriptor the package created (closed on collection if never closed). */
-  static _owned(fd: number): ParcelFileDescriptor {
+  /** @internal a descriptor the package created through `ops` (closed on collection if
+   *  never closed). */
+  static _owned(ops: FdOps, fd: number): ParcelFileDescriptor {
     const p = new ParcelFileDescriptor(fd);
+    p.#ops = ops;
     p.#tracked = true;
-    collected.register(p, fd, p);
+    collected.register(p, { ops, fd }, p);
     return p;
+  }
+  /** @internal a parcel it is written into offers its platform's fd ops (kept if none yet). */
+  _bind(ops: FdOps | null): void {
+    this.#ops ??= ops;
   }
   /** The descriptor, or -1 once closed or detached. */
   get fd(): number { return this.#fd; }
@@ -113,14 +122,18 @@ export class ParcelFileDescriptor {
   }
   /** A new ParcelFileDescriptor owning a duplicate of this descriptor. */
   dup(): ParcelFileDescriptor {
-    return ParcelFileDescriptor._owned(dupRawFd(this.#fd));
+    const ops = this.#ops;
+    if (!ops) throw new Error("this ParcelFileDescriptor has no platform to duplicate it through (pass one to its constructor)");
+    return ParcelFileDescriptor._owned(ops, dupRawFd(ops, this.#fd));
   }
+  /** Close the descriptor (through its platform: see the rules above). */
   close(): void {
     if (this.#fd < 0) return;
+    if (!this.#ops) throw new Error("this ParcelFileDescriptor has no platform to close it through (pass one to its constructor)");
     const fd = this.#fd;
     this.#fd = -1;
     this.untrack();
-    closeRawFd(fd);
+    this.#ops.close(fd);
   }
   [Symbol.dispose](): void { this.close(); }
   private untrack(): void {

@@ -4,10 +4,10 @@
 // can never invalidate anything a caller holds.
 import { copyOwned, core, mem8, mem32, memView, scratch, SIZES } from "../core/core.js";
 import { F, MODE } from "../core/layout.js";
-import { string16Codec } from "../core/string16.js";
 import { ParcelError, ParcelErrorCode } from "./errors.js";
 import { localObjectCodec, type ObjectCodec, type RawAddress } from "./objects.js";
 import { ParcelFileDescriptor, dupRawFd } from "./file-descriptor.js";
+import { portablePlatform, type Platform } from "../platform/platform.js";
 import type { IBinder } from "../binder/ibinder.js";
 import { BinderError, exceptionFromCode, ServiceException } from "../binder/errors.js";
 import { ExceptionCode, StatusCode } from "../binder/status.js";
@@ -84,6 +84,9 @@ export interface ParcelOptions {
   /** @internal the owner disposes it on every path (session-internal parcels): skip the
    *  garbage-collection safety net, which costs a registration per parcel. */
   owned?: boolean;
+  /** What its bytes, text and descriptors go through (default portablePlatform; a session's
+   *  parcels carry the session's). */
+  platform?: Platform;
 }
 
 export class Parcel {
@@ -106,15 +109,18 @@ export class Parcel {
   _fdsRefused = false;
   /** @internal in the FinalizationRegistry (see enrol). */
   _registered = false;
+  /** @internal the platform given at construction. */
+  readonly _platform: Platform;
 
   constructor(options?: ParcelOptions) {
+    this._platform = options?.platform ?? portablePlatform;
     this._h = core.parcel_create(options?.capacity ?? 256, SIZES.headroom);
     if (!options?.owned) enrol(this);
   }
 
   /** A parcel holding a copy of `bytes`, positioned at 0. */
-  static fromBytes(bytes: Uint8Array): Parcel {
-    const p = new Parcel({ capacity: bytes.length });
+  static fromBytes(bytes: Uint8Array, platform?: Platform): Parcel {
+    const p = new Parcel({ capacity: bytes.length, platform });
     const at = p.reserveRaw(bytes.length);
     mem8().set(bytes, at);
     p.setField(F.SIZE, bytes.length);
@@ -146,7 +152,7 @@ export class Parcel {
   /** A copy of the data bytes. */
   toBytes(): Uint8Array {
     const at = core.parcel_dataAddress(this.h());
-    return copyOwned(at, this.dataSize);
+    return copyOwned(this._platform.bytes, at, this.dataSize);
   }
 
   /** Drop the contents, keep the allocation. */
@@ -247,7 +253,7 @@ export class Parcel {
   writeString16(s: string | null): void {
     if (s === null || s === undefined) { this.writeInt32(-1); return; }
     if (typeof s !== "string") this.badValue("string", s);
-    const encodeInto = string16Codec().encodeInto;
+    const encodeInto = this._platform.string16.encodeInto;
     if (encodeInto) {
       // the runtime's own UTF-16 encoder, straight into the reserved units
       const at = core.parcel_reserveString16(this.h(), s.length);
@@ -264,7 +270,7 @@ export class Parcel {
     if (!core.parcel_writeString16Utf8(this.h(), at, written)) this.raise();
   }
   readString16(): string | null {
-    const codec = string16Codec();
+    const codec = this._platform.string16;
     const at = core.parcel_readString16(this.h(), codec.decodeLatin1 ? 1 : 0);
     if (at === 0) {
       if (mem32()[(this._h + F.ERR) >>> 2] !== 0) this.raise();
@@ -345,7 +351,7 @@ export class Parcel {
   readByteArray(): Uint8Array | null {
     const at = this.readArrayAt(1);
     if (at < 0) return null;
-    return copyOwned(at, this.field(F.OUT_A));
+    return copyOwned(this._platform.bytes, at, this.field(F.OUT_A));
   }
 
   writeBoolArray(a: readonly boolean[] | null): void {
@@ -385,7 +391,7 @@ export class Parcel {
   readInt32Array(): number[] | null {
     const at = this.readArrayAt(4);
     if (at < 0) return null;
-    return Array.from(new Int32Array(copyOwned(at, this.field(F.OUT_A) * 4).buffer));
+    return Array.from(new Int32Array(copyOwned(this._platform.bytes, at, this.field(F.OUT_A) * 4).buffer));
   }
 
   writeInt64Array(a: ArrayLike<bigint> | null): void {
@@ -404,7 +410,7 @@ export class Parcel {
     const at = this.readArrayAt(8);
     if (at < 0) return null;
     const n = this.field(F.OUT_A);
-    return Array.from(new BigInt64Array(copyOwned(at, n * 8).buffer));
+    return Array.from(new BigInt64Array(copyOwned(this._platform.bytes, at, n * 8).buffer));
   }
   writeUint64Array(a: ArrayLike<bigint> | null): void {
     if (a === null || a === undefined) { this.writeInt32(-1); return; }
@@ -421,7 +427,7 @@ export class Parcel {
     const at = this.readArrayAt(8);
     if (at < 0) return null;
     const n = this.field(F.OUT_A);
-    return Array.from(new BigUint64Array(copyOwned(at, n * 8).buffer));
+    return Array.from(new BigUint64Array(copyOwned(this._platform.bytes, at, n * 8).buffer));
   }
 
   writeFloatArray(a: ArrayLike<number> | null): void {
@@ -432,7 +438,7 @@ export class Parcel {
   readFloatArray(): number[] | null {
     const at = this.readArrayAt(4);
     if (at < 0) return null;
-    return Array.from(new Float32Array(copyOwned(at, this.field(F.OUT_A) * 4).buffer));
+    return Array.from(new Float32Array(copyOwned(this._platform.bytes, at, this.field(F.OUT_A) * 4).buffer));
   }
 
   writeDoubleArray(a: ArrayLike<number> | null): void {
@@ -445,7 +451,7 @@ export class Parcel {
     const at = this.readArrayAt(8);
     if (at < 0) return null;
     const n = this.field(F.OUT_A);
-    return Array.from(new Float64Array(copyOwned(at, n * 8).buffer));
+    return Array.from(new Float64Array(copyOwned(this._platform.bytes, at, n * 8).buffer));
   }
 
   writeString16Array(a: readonly (string | null)[] | null): void {
@@ -503,7 +509,7 @@ export class Parcel {
     let raw: RawAddress;
     if (this.field(F.MODE) & MODE.R34) {
       const at = this.field(F.OUT_A);
-      raw = { options: 0, id: 0, r34: copyOwned(at, 32) };
+      raw = { options: 0, id: 0, r34: copyOwned(this._platform.bytes, at, 32) };
     } else {
       raw = { options: this.field(F.OUT_A), id: this.field(F.OUT_B) };
     }
@@ -531,6 +537,7 @@ export class Parcel {
   writeFileDescriptor(fd: ParcelFileDescriptor, takeOwnership = false): void {
     if (!(fd instanceof ParcelFileDescriptor) || fd.fd < 0) this.badValue("open ParcelFileDescriptor", fd);
     if (this._ownWrittenFds) takeOwnership = true;
+    fd._bind(this._platform.fds);
     const index = core.parcel_writeFd(this.h());
     if (index < 0) {
       // A descriptor handed over is the parcel's even when it cannot carry it: closed here, as
@@ -560,7 +567,9 @@ export class Parcel {
     if (index < 0) this.raise();
     const fd = this._fds[index]!.fd;
     if (fd < 0) throw new ParcelError(ParcelErrorCode.BAD_VALUE, start, "an open file descriptor (it was closed)");
-    return ParcelFileDescriptor._owned(dupRawFd(fd));
+    const ops = this._platform.fds;
+    const dup = dupRawFd(ops, fd); // throws, with the reason, for a platform without fd ops
+    return ParcelFileDescriptor._owned(ops!, dup);
   }
   /** ParcelFileDescriptor as AIDL writes it: presence, comm-channel flag 0, fd object. */
   writeParcelFileDescriptor(p: ParcelFileDescriptor | null, takeOwnership = false): void {
@@ -656,7 +665,9 @@ export class Parcel {
   }
   /** @internal fds that arrived with the message this parcel was read from (now owned here). */
   _adoptFds(fds: readonly number[]): void {
-    for (const fd of fds) this.addFd(ParcelFileDescriptor._owned(fd), true);
+    const ops = this._platform.fds;
+    if (!ops) throw new Error(`descriptors arrived for a parcel of platform "${this._platform.name}", which has no fd ops`);
+    for (const fd of fds) this.addFd(ParcelFileDescriptor._owned(ops, fd), true);
   }
   private addFd(fd: ParcelFileDescriptor, owned: boolean): void {
     if (this._fds === NO_FDS) { this._fds = []; this._fdOwned = []; }

@@ -9,6 +9,7 @@
 import { ByteQueue, copyBytes } from "./byte-queue.js";
 import type { FdBatch } from "./connection.js";
 import { closeRawFds } from "../parcel/file-descriptor.js";
+import { portablePlatform, type FdOps, type Platform } from "../platform/platform.js";
 import { RpcSession, type SessionLimits } from "./session.js";
 import { aosp, R34 } from "./dialect.js";
 import type { RpcTransport, TransportConnection } from "./transport.js";
@@ -36,6 +37,9 @@ export interface ConnectOptions {
   frameTimeoutMs?: number;
   limits?: Partial<SessionLimits>;
   logger?: Logger;
+  /** What the session's parcels, fds and call context go through (default portablePlatform;
+   *  an adapter's entry points pass their own). fileDescriptors needs one with fd ops. */
+  platform?: Platform;
 }
 
 /** The handshake failed or the server refused us. */
@@ -53,7 +57,7 @@ export interface Hooks {
 }
 
 /** Wire a transport connection to a byte queue (used until the session takes it over). */
-export function attach(tc: TransportConnection): { queue: ByteQueue; onData: Hooks } {
+export function attach(tc: TransportConnection, fdOps: FdOps | null): { queue: ByteQueue; onData: Hooks } {
   const queue = new ByteQueue();
   const hooks: Hooks = { target: null, end: null, early: [] };
   tc.start({
@@ -63,12 +67,12 @@ export function attach(tc: TransportConnection): { queue: ByteQueue; onData: Hoo
       // fds that came before the session took the connection over wait for it (adopt)
       if (fds && fds.length) {
         if (chunk.length) hooks.early.push({ from: queue.pushed - chunk.length, at: queue.pushed - 1, fds });
-        else closeRawFds(fds);
+        else closeRawFds(fdOps, fds);
       }
     },
     end(error) {
       queue.end();
-      if (!hooks.target) { for (const b of hooks.early.splice(0)) closeRawFds(b.fds); }
+      if (!hooks.target) { for (const b of hooks.early.splice(0)) closeRawFds(fdOps, b.fds); }
       hooks.end?.(error);
     },
   });
@@ -82,10 +86,11 @@ async function readOrFail(queue: ByteQueue, n: number, what: string): Promise<Ui
 }
 
 export async function connectSession(transport: RpcTransport, address: string, opts: ConnectOptions = {}): Promise<RpcSession> {
-  const common = { limits: opts.limits, logger: opts.logger, frameTimeoutMs: opts.frameTimeoutMs };
+  const platform = opts.platform ?? portablePlatform;
+  const common = { limits: opts.limits, logger: opts.logger, frameTimeoutMs: opts.frameTimeoutMs, platform };
   if (opts.version === "r34") {
     const tc = await transport.connect(address);
-    const { queue, onData } = attach(tc);
+    const { queue, onData } = attach(tc, platform.fds);
     const session = new RpcSession({ dialect: R34, isServer: false, sessionId: null, maxIncomingThreads: 0, ...common });
     adopt(session, tc, queue, onData, true);
     return session;
@@ -94,13 +99,16 @@ export async function connectSession(transport: RpcTransport, address: string, o
   if (!versionSupported(maxVersion)) throw new RangeError(`unsupported wire version ${maxVersion}`);
   const wantFds = !!opts.fileDescriptors;
   const fdMode = wantFds ? FdMode.UNIX : FdMode.NONE;
+  if (wantFds && !platform.fds) {
+    throw new HandshakeError(`platform "${platform.name}" cannot close or duplicate file descriptors (pass a runtime adapter's platform)`, StatusCode.FDS_NOT_ALLOWED);
+  }
 
   const tc = await transport.connect(address);
   if (wantFds && !tc.canPassFds) {
     tc.close();
     throw new HandshakeError(`transport ${transport.name} cannot carry file descriptors`, StatusCode.FDS_NOT_ALLOWED);
   }
-  const { queue, onData } = attach(tc);
+  const { queue, onData } = attach(tc, platform.fds);
   let session: RpcSession;
   try {
     // header and "cci" go out together, before the response is read (as libbinder does)
@@ -157,7 +165,7 @@ export async function connectSession(transport: RpcTransport, address: string, o
 async function attachConnection(transport: RpcTransport, address: string, session: RpcSession, id: Uint8Array,
     incoming: boolean, version: number, fdMode: number): Promise<void> {
   const tc = await transport.connect(address);
-  const { queue, onData } = attach(tc);
+  const { queue, onData } = attach(tc, session.platform.fds);
   try {
     tc.write(encodeConnectionHeader({ version, options: incoming ? ConnectionOption.INCOMING : 0, fdMode, sessionId: id }));
     if (incoming) {

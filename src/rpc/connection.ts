@@ -13,6 +13,7 @@ import type { TransportConnection } from "./transport.js";
 import type { Parcel } from "../parcel/parcel.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../parcel/file-descriptor.js";
 import { ownBytes } from "../core/core.js";
+import type { Platform } from "../platform/platform.js";
 
 /** RpcWireHeader: the bytes libbinder reads with a control buffer (fds) at a message's start.
  *  (Fds ride on versioned-wire sessions only, which have no length prefix.) */
@@ -48,6 +49,8 @@ export interface ConnectionOwner {
   onConnectionEnd(conn: Connection, error?: Error): void;
   /** The connection's top frame changed; queued users may take it. */
   onAvailable(conn: Connection): void;
+  /** What copies and fds go through (the session's). */
+  readonly platform: Platform;
 }
 
 export class Connection {
@@ -117,7 +120,7 @@ export class Connection {
   onData(chunk: Uint8Array, fds?: number[], lent = false): void {
     if (fds && fds.length) {
       if (this.closed || chunk.length === 0) {
-        closeRawFds(fds);
+        closeRawFds(this.owner.platform.fds, fds);
       } else {
         this.pendingFds.push({ from: this.queue.pushed, at: this.queue.pushed + chunk.length - 1, fds });
         this.pendingFdCount += fds.length;
@@ -242,7 +245,7 @@ export class Connection {
       const b = this.pendingFds.shift()!;
       this.pendingFdCount -= b.fds.length;
       if (b.from < headerEnd) out.push(...b.fds);
-      else closeRawFds(b.fds);
+      else closeRawFds(this.owner.platform.fds, b.fds);
     }
     return out;
   }
@@ -251,7 +254,7 @@ export class Connection {
     while (this.pendingFds.length && this.pendingFds[0]!.at < before) {
       const b = this.pendingFds.shift()!;
       this.pendingFdCount -= b.fds.length;
-      closeRawFds(b.fds);
+      closeRawFds(this.owner.platform.fds, b.fds);
     }
   }
 
@@ -276,7 +279,7 @@ export class Connection {
         if (this.transport.bufferedAmount > this.highWater && !this.outgoingFull) this.overHighWater();
         return;
       }
-      bytes = ownBytes(bytes);
+      bytes = ownBytes(this.owner.platform.bytes, bytes);
     }
     this.transport.write(bytes, fds, more);
     if (this.transport.bufferedAmount > this.highWater && !this.outgoingFull) this.overHighWater();
@@ -298,7 +301,7 @@ export class Connection {
    *  sent; if the connection is closed they are closed here. */
   write(bytes: Uint8Array, fds?: readonly number[], more = false, borrowed = false): void {
     if (!this.closed) this.send(bytes, fds, more, borrowed);
-    else closeRawFds(fds);
+    else closeRawFds(this.owner.platform.fds, fds);
   }
 
   /** A REPLY arrived: pop the call frame it answers. */
@@ -319,7 +322,7 @@ export class Connection {
     frame.replyFds = fds;
     this.flushReplies(borrowed ? frame : null);
     // a lent reply that cannot leave yet (a nested call of ours is on top) waits in a copy
-    if (borrowed && this.stack.includes(frame)) frame.reply = ownBytes(reply);
+    if (borrowed && this.stack.includes(frame)) frame.reply = ownBytes(this.owner.platform.bytes, reply);
     this.owner.onAvailable(this);
   }
 

@@ -3,8 +3,9 @@
 // copied out once for the transport. Incoming: the header is decoded by the core, then the
 // body is copied once, piece by piece, from the transport's chunks into a parcel in linear
 // memory and opened in place.
-import { copyOut, core, mem8, memView, outWord, scratch, SIZES } from "../core/core.js";
-import { Parcel } from "../parcel/parcel.js";
+import { type ByteCopies, copyOut, core, mem8, memView, outWord, scratch, SIZES } from "../core/core.js";
+import { Parcel, type ParcelOptions } from "../parcel/parcel.js";
+import { portablePlatform, type Platform } from "../platform/platform.js";
 import { Command, encodeWireHeader } from "../wire/structs.js";
 import {
   transactionFrame as wireTransactionFrame, r34TransactionFrame, replyFrame as wireReplyFrame,
@@ -34,7 +35,7 @@ export function replyFrame(parcel: Parcel, d: Dialect, status: number, refs?: { 
   return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status, refs ? { address: refs.addr, amount: refs.amount } : null, borrow);
 }
 
-export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number): Uint8Array {
+export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number, bytes: ByteCopies): Uint8Array {
   if (d.r34) {
     // r34: the body is the 32-byte address; each message returns one reference
     const head = encodeWireHeader(Command.DEC_STRONG, SIZES.r34DecStrong);
@@ -45,11 +46,11 @@ export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number): Uint
     return out;
   }
   // header and body encoded next to each other in scratch memory and copied out once, into
-  // a buffer from the runtime's allocator (which its sockets take without conversion)
+  // a buffer from the platform's allocator (which its sockets take without conversion)
   const at = scratch(SIZES.wireHeader + SIZES.decStrong);
   core.wire_encodeWireHeader(at, Command.DEC_STRONG, SIZES.decStrong);
   core.wire_encodeDecStrong(at + SIZES.wireHeader, addr.options, addr.id, amount >>> 0);
-  return copyOut(at, SIZES.wireHeader + SIZES.decStrong);
+  return copyOut(bytes, at, SIZES.wireHeader + SIZES.decStrong);
 }
 
 export type Incoming =
@@ -64,7 +65,13 @@ export interface FrameWatch {
   close(): void;
 }
 
-export interface FrameLimits { maxBody: number; maxObjects: number; watch?: FrameWatch }
+export interface FrameLimits {
+  maxBody: number;
+  maxObjects: number;
+  watch?: FrameWatch;
+  /** The incoming parcels' platform (the session's; default portablePlatform). */
+  platform?: Platform;
+}
 
 /** Bodies at least this big are streamed into their parcel (smaller ones arrive in one read). */
 const STREAM_MIN = 16 * 1024;
@@ -86,6 +93,10 @@ export class FrameReader {
   private filled = 0;
   /** Size of the partial parcel's buffer (bodySize once the whole body fits). */
   private reserved = 0;
+  /** How incoming parcels are made (made once: none per frame). A TRANSACT's parcel is
+   *  disposed by the session after the call; a REPLY's goes to the caller. */
+  private readonly transactParcel: ParcelOptions;
+  private readonly replyParcel: ParcelOptions;
 
   /** The connection is gone: free a body still being assembled. */
   discard(): void {
@@ -116,7 +127,7 @@ export class FrameReader {
    *  is within STREAM_RESERVE or twice what arrived): the bytes already copied move with it. */
   private reserve(arrived: number, bodySize: number, command: number): void {
     const size = Math.min(bodySize, Math.max(STREAM_RESERVE, 2 * arrived));
-    const parcel = new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
+    const parcel = new Parcel(command === Command.TRANSACT ? this.transactParcel : this.replyParcel);
     let base: number;
     try {
       base = prepareIncoming(parcel, size) >>> 0;
@@ -134,7 +145,11 @@ export class FrameReader {
     this.reserved = size;
   }
 
-  constructor(private readonly d: Dialect, private readonly limits: FrameLimits) {}
+  constructor(private readonly d: Dialect, private readonly limits: FrameLimits) {
+    const platform = limits.platform ?? portablePlatform;
+    this.transactParcel = { capacity: 0, owned: true, platform };
+    this.replyParcel = { capacity: 0, owned: false, platform };
+  }
 
   next(q: ByteQueue, fds?: () => number[]): Incoming | null {
     if (this.command < 0) {
@@ -192,7 +207,7 @@ export class FrameReader {
 
     // a TRANSACT's parcel is disposed by the session after the call; a REPLY's goes to the caller
     const streamed = this.partial;
-    const parcel = streamed ?? new Parcel({ capacity: 0, owned: command === Command.TRANSACT });
+    const parcel = streamed ?? new Parcel(command === Command.TRANSACT ? this.transactParcel : this.replyParcel);
     this.partial = null;
     this.filled = 0;
     this.reserved = 0;

@@ -19,6 +19,7 @@ import { ByteMeter, MemoryBudget } from "./budget.js";
 import { PeerQuotas } from "./peer-quotas.js";
 import { LogLimiter, type LogRateLimit } from "./log-limiter.js";
 import { startTimer, stopTimer } from "./timeouts.js";
+import { portablePlatform, type Platform } from "../platform/platform.js";
 import type { Connection } from "./connection.js";
 
 export type Authorizer = (peer: PeerIdentity) => boolean | Promise<boolean>;
@@ -66,6 +67,9 @@ export interface ServerOptions {
   logRateLimit?: LogRateLimit;
   limits?: Partial<SessionLimits>;
   logger?: Logger;
+  /** What its sessions' parcels, fds and call context go through (default portablePlatform;
+   *  an adapter's entry points pass their own). fd mode UNIX needs one with fd ops. */
+  platform?: Platform;
 }
 
 /** What each connection may hold for incoming frames without charge to a budget: a frame of
@@ -84,7 +88,9 @@ export class RpcServer {
   private authorizer: Authorizer;
   private connectionCount = 0;
   private shuttingDown = false;
-  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger" | "allowAnonymous" | "logRateLimit">> & Pick<ServerOptions, "limits" | "logRateLimit">;
+  private readonly opts: Required<Omit<ServerOptions, "limits" | "logger" | "allowAnonymous" | "logRateLimit" | "platform">> & Pick<ServerOptions, "limits" | "logRateLimit">;
+  /** What its sessions go through. */
+  readonly platform: Platform;
   private readonly logger: Logger;
   /** Refusals and timeouts, one line per connection: rate-limited. */
   private readonly log: LogLimiter;
@@ -93,6 +99,7 @@ export class RpcServer {
   private readonly sessionCallbacks: ((s: RpcSession) => void)[] = [];
 
   constructor(options: ServerOptions = {}) {
+    this.platform = options.platform ?? portablePlatform;
     this.opts = {
       maxVersion: options.maxVersion ?? WIRE_VERSION_MAX,
       acceptR34: options.acceptR34 ?? true,
@@ -199,14 +206,14 @@ export class RpcServer {
       tc.close();
       return;
     }
-    const { queue, onData } = attach(tc);
+    const { queue, onData } = attach(tc, this.platform.fds);
     this.pending.add(tc);
     const timer = startTimer(this.opts.handshakeTimeoutMs, () => {
       if (this.pending.has(tc)) {
         this.log.warn("handshake-timeout", `handshake timed out on ${tc.description}`);
         tc.close();
       }
-    });
+    }, this.platform.timers);
     try {
       const session = await this.handshake(tc, queue, onData);
       if (session) session.onEnd(release);
@@ -220,7 +227,7 @@ export class RpcServer {
       this.log.warn("handshake-failed", `handshake failed on ${tc.description}: ${(e as Error)?.message ?? e}`);
       tc.close();
     } finally {
-      stopTimer(timer);
+      stopTimer(timer, this.platform.timers);
       this.pending.delete(tc);
     }
   }
@@ -266,6 +273,7 @@ export class RpcServer {
       tc.write(encodeNewSessionResponse(version));
       if (incoming) throw new Error("new session requested on an INCOMING connection (it would leak)");
       if (!this.opts.fdModes.includes(header.fdMode)) throw new Error(`fd transport mode ${header.fdMode} not supported`);
+      if (header.fdMode !== FdMode.NONE && !this.platform.fds) throw new Error(`fd transport mode ${header.fdMode} needs a platform with fd ops ("${this.platform.name}" has none)`);
       // the client will send fds if we accept mode UNIX: refuse what we could not honour
       if (header.fdMode === FdMode.UNIX && !(version >= 1 && tc.canPassFds)) {
         throw new Error(`fd transport mode UNIX needs wire v1+ (negotiated ${version}) and a transport that passes fds (${tc.canPassFds})`);
@@ -313,6 +321,7 @@ export class RpcServer {
       meter: (conn) => this.meter(conn),
       idle: { unusedMs: o.unusedSessionTimeoutMs, idleMs: o.idleSessionTimeoutMs },
       logRateLimit: o.logRateLimit,
+      platform: this.platform,
     });
     session.onEnd(perPeer);
     return session;

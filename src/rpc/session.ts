@@ -3,6 +3,7 @@
 // created by RpcServer. Both sides serve incoming transactions and make outgoing calls.
 import { Parcel } from "../parcel/parcel.js";
 import { ownBytes } from "../core/core.js";
+import { portablePlatform, type Platform } from "../platform/platform.js";
 import { ParcelError, ParcelErrorCode } from "../parcel/errors.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds, dupRawFds } from "../parcel/file-descriptor.js";
 import { Binder } from "../binder/binder.js";
@@ -17,7 +18,8 @@ import { FrameReader, ProtocolError, decStrongFrame, replyFrame, transactionFram
 import { type Dialect, dialectName, parcelMode } from "./dialect.js";
 import { RpcState, type Node, type OnewayIn } from "./state.js";
 import { type AddressKey, type WireAddr } from "./address.js";
-import { createContextStore, type ContextStore } from "./context.js";
+import type { ContextStore } from "../platform/context-store.js";
+import { CallStores } from "./call-stores.js";
 import type { PeerIdentity, TransportConnection } from "./transport.js";
 import type { ByteQueue } from "./byte-queue.js";
 import { type Logger, defaultLogger } from "./log.js";
@@ -38,15 +40,13 @@ export interface CallContext {
   readonly peer: PeerIdentity;
 }
 
-let store: ContextStore<CallContext> | null = null;
-function contextStore(): ContextStore<CallContext> {
-  return (store ??= createContextStore<CallContext>());
-}
+/** Each platform's call-context store (call-stores.ts). */
+const callStores = new CallStores<CallContext>();
 
 /** The peer identity of the connection the current incoming call arrived on, or null when
  *  not inside an incoming call. */
 export function getCallingIdentity(): PeerIdentity | null {
-  return contextStore().get()?.peer ?? null;
+  return callStores.current()?.peer ?? null;
 }
 
 /** What a peer may make this side hold or do before its session is ended (docs/limits.md). */
@@ -107,6 +107,8 @@ export interface SessionInit {
   idle?: IdlePolicy;
   /** How repeated per-frame failures are logged (log-limiter.ts). */
   logRateLimit?: LogRateLimit;
+  /** What its parcels, fds and call context go through (default portablePlatform). */
+  platform?: Platform;
 }
 
 /** What a session has held of the peer's calls (tests and docs/limits.md numbers). */
@@ -154,8 +156,17 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   /** Whether the peer returns call targets' references (target-acks.ts). */
   private readonly targetAcks: TargetAcks;
   readonly codec: ObjectCodec;
+  /** What this session's parcels, fds and call context go through. */
+  readonly platform: Platform;
+  private readonly contextStore: ContextStore<CallContext>;
+  private readonly parcelOptions: { readonly platform: Platform };
+  private readonly ownedParcelOptions: { readonly platform: Platform; readonly owned: true };
 
   constructor(init: SessionInit) {
+    this.platform = init.platform ?? portablePlatform;
+    this.contextStore = callStores.of(this.platform);
+    this.parcelOptions = { platform: this.platform };
+    this.ownedParcelOptions = { platform: this.platform, owned: true };
     this.dialect = init.dialect;
     this.isServer = init.isServer;
     this.sessionId = init.sessionId;
@@ -198,7 +209,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
 
   /** A parcel for a call in this session (its dialect and object table). */
   newParcel(owned = false): Parcel {
-    const p = new Parcel(owned ? { owned } : undefined);
+    const p = new Parcel(owned ? this.ownedParcelOptions : this.parcelOptions);
     p._setMode(parcelMode(this.dialect));
     p._objects = this.codec;
     return p;
@@ -227,7 +238,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     const meter = this.meterFor?.(conn) ?? null;
     const watch = meter || this.frameTimeoutMs > 0
       ? new IncomingWatch(conn, meter, this.frameTimeoutMs, (e) => this.onProtocolError(conn, e)) : undefined;
-    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects, watch }));
+    conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects, watch, platform: this.platform }));
     if (outgoing) this.onAvailable(conn);
     return conn;
   }
@@ -310,25 +321,25 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       // the peer has not said it takes frames this large (frame-size.ts)
       if (oneway || this.peerMaxBody !== null && typeof this.peerMaxBody === "number" || this.isServer || this.dialect.r34) {
         this.unsend(node!, counted, ticket, oneway);
-        closeRawFds(fds);
+        closeRawFds(this.platform.fds, fds);
         return Promise.reject(this.tooLarge("request", body));
       }
-      const own = ownBytes(bytes);
+      const own = ownBytes(this.platform.bytes, bytes);
       const n = node!;
       return this.askFrameSize().then((limit) => {
         if (body <= limit && this.ended === undefined) return this.roundTrip(own, fds, topLevel, false, read, ticket);
         this.unsend(n, counted, ticket, false);
-        closeRawFds(fds);
+        closeRawFds(this.platform.fds, fds);
         throw this.ended !== undefined ? new DeadObjectError() : this.tooLarge("request", body);
       });
     }
     if (oneway) {
       try {
         const conn = this.sendBacklog.length === 0 ? this.onewayConnection() : null;
-        if (!conn) return this.backlog(ownBytes(bytes), fds);
+        if (!conn) return this.backlog(ownBytes(this.platform.bytes, bytes), fds);
         conn.write(bytes, fds, false, true);
       } catch (e) {
-        closeRawFds(fds);
+        closeRawFds(this.platform.fds, fds);
         return Promise.reject(e);
       }
       const empty = this.newParcel();
@@ -391,7 +402,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     if (!this.dialect.fds) throw new BinderError(StatusCode.FDS_NOT_ALLOWED, "this session does not carry file descriptors (connect with fileDescriptors: true, wire v1+, over a transport that can pass them)");
     if (n > MAX_FDS_PER_MESSAGE) throw new BinderError(StatusCode.BAD_VALUE, `${n} file descriptors in one message (at most ${MAX_FDS_PER_MESSAGE})`);
     try {
-      return dupRawFds(p._fds);
+      return dupRawFds(this.platform.fds, p._fds);
     } catch (e) {
       throw new BinderError(StatusCode.BAD_VALUE, `cannot duplicate a file descriptor of the parcel: ${(e as Error)?.message ?? e}`);
     }
@@ -408,14 +419,14 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         const now = this.connectionNow();
         if (now) return now.call(bytes, fds, resolve, reject, borrowed, read, ack);
         // anything below may call into the core (asking for a pipeline): own the frame first
-        if (borrowed) bytes = ownBytes(bytes);
+        if (borrowed) bytes = ownBytes(this.platform.bytes, bytes);
         const conn = this.pipelineConnection(topLevel);
         if (conn) return conn.call(bytes, fds, resolve, reject, false, read, ack);
         const send: Waiter = (c) => c.call(bytes, fds, resolve, reject, false, read, ack);
-        send.drop = (e) => { closeRawFds(fds); reject(e); };
+        send.drop = (e) => { closeRawFds(this.platform.fds, fds); reject(e); };
         send.topLevel = topLevel;
-        this.waitForConnection(send, (e) => { closeRawFds(fds); reject(e); });
-      } catch (e) { closeRawFds(fds); reject(e as Error); }
+        this.waitForConnection(send, (e) => { closeRawFds(this.platform.fds, fds); reject(e); });
+      } catch (e) { closeRawFds(this.platform.fds, fds); reject(e as Error); }
     });
   }
 
@@ -432,7 +443,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   /** Inside one of the peer's calls to this session (its reply not sent yet): the context,
    *  whose connection and serve frame our calls nest on. */
   private nestedContext(): (CallContext & { frame: ServeFrame }) | null {
-    const ctx = contextStore().get();
+    const ctx = this.contextStore.get();
     return ctx && ctx.session === this && ctx.frame && !ctx.connection.closed && ctx.frame.reply === null
       ? ctx as CallContext & { frame: ServeFrame } : null;
   }
@@ -494,7 +505,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       if (c.outgoing && c.stack.length === 0) return c;
       if (!fallback && (c.outgoing || c.peerWaiting())) fallback = c;
     }
-    const ctx = contextStore().get();
+    const ctx = this.contextStore.get();
     if (ctx && ctx.session === this && !ctx.connection.closed) return ctx.connection;
     if (fallback) return fallback;
     // nobody is reading for us specifically, but the peer reads every connection it serves
@@ -677,7 +688,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
         target = this.resolveTarget(tx.addr);
         const ctx: CallContext = { session: this, connection: conn, frame, peer: conn.transport.peer };
         const binder = target.local!;
-        result = contextStore().run(ctx, () => binder._dispatch(tx.code, tx.parcel, reply, tx.flags));
+        result = this.contextStore.run(ctx, () => binder._dispatch(tx.code, tx.parcel, reply, tx.flags));
       }
     } catch (e) {
       result = this.failed(e, conn, reply);
@@ -716,7 +727,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       if (fds && refs) {
         // fds ride with the first byte of their own message (connection.ts onData): the
         // DEC_STRONG goes first, in a write of its own, as libbinder sends it
-        conn.write(decStrongFrame(this.dialect, refs.addr, refs.amount));
+        conn.write(decStrongFrame(this.dialect, refs.addr, refs.amount, this.platform.bytes));
         refs = null;
       }
       bytes = replyFrame(reply, this.dialect, status, refs, true);
@@ -728,7 +739,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       }
     } catch (e) {
       // the duplicates made for a reply that is not sent are ours to close
-      closeRawFds(fds);
+      closeRawFds(this.platform.fds, fds);
       fds = undefined;
       reply.reset();
       bytes = replyFrame(reply, this.dialect, this.failureStatus(e, conn), refs, true);
@@ -823,7 +834,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     // libbinder returns the targets' references once the queue has drained
     if (!this.dialect.r34 && node.parked.length === 0) {
       const n = this.state.takeExcessRefs(node);
-      if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n), conn);
+      if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n, this.platform.bytes), conn);
     }
     this.state.settle(node);
   }
@@ -833,7 +844,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     const reply = this.newParcel(true);
     try {
       const ctx: CallContext = { session: this, connection: conn, frame: null, peer: conn.transport.peer };
-      const status = await contextStore().run(ctx, () => node.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
+      const status = await this.contextStore.run(ctx, () => node.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
       if (status !== StatusCode.OK) this.log.warn("oneway-status", `session ${this.label}: oneway call ${tx.code} failed with ${status}`);
     } catch (e) {
       this.log.warn("oneway-threw", `session ${this.label}: oneway call ${tx.code} threw: ${(e as Error)?.message ?? e}`);
@@ -922,7 +933,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     if (node.local) {
       // our own object came back: return the extra references at once
       const n = this.state.takeExcessRefs(node);
-      if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n));
+      if (n > 0) this.sendRefcount(decStrongFrame(this.dialect, node.addr, n, this.platform.bytes));
       return node.local;
     }
     return this.state.proxyFor(node);
@@ -931,7 +942,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
   private sendRefcount(bytes: Uint8Array, prefer?: Connection): void {
     if (this.ended !== undefined) return;
     try {
-      const ctx = contextStore().get();
+      const ctx = this.contextStore.get();
       const conn = prefer && !prefer.closed ? prefer
         : ctx && ctx.session === this && !ctx.connection.closed ? ctx.connection : this.pickConnectionNow();
       conn.write(bytes);
@@ -944,9 +955,9 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     if (!give) return;
     if (this.dialect.r34) {
       // r34 DEC_STRONG returns one reference per message
-      for (let i = 0; i < give.amount; i++) this.sendRefcount(decStrongFrame(this.dialect, give.addr, 1));
+      for (let i = 0; i < give.amount; i++) this.sendRefcount(decStrongFrame(this.dialect, give.addr, 1, this.platform.bytes));
     } else {
-      this.sendRefcount(decStrongFrame(this.dialect, give.addr, give.amount));
+      this.sendRefcount(decStrongFrame(this.dialect, give.addr, give.amount, this.platform.bytes));
     }
   }
 
@@ -998,7 +1009,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       conn.close();
       for (const f of conn.stack) {
         if (f.kind === "call") f.reject(dead);
-        else if (f.replyFds) closeRawFds(f.replyFds); // a reply that never left
+        else if (f.replyFds) closeRawFds(this.platform.fds, f.replyFds); // a reply that never left
       }
       conn.stack.length = 0;
       for (const f of conn.pipelined.splice(0)) f.reject(dead);
@@ -1009,7 +1020,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     }
     for (const w of this.waiters) w.drop?.(dead);
     this.waiters.length = 0;
-    for (const b of this.sendBacklog.splice(0)) { closeRawFds(b.fds); b.reject(dead); }
+    for (const b of this.sendBacklog.splice(0)) { closeRawFds(this.platform.fds, b.fds); b.reject(dead); }
     for (const { proxy, recipients } of this.state.terminate()) {
       for (const r of recipients) {
         try { r(proxy ?? (deadProxy(this) as IBinder)); } catch (e) {

@@ -2,12 +2,17 @@
 // a process alive on their own (a server's listener does that), so they are unref'd where the
 // runtime allows: Node and Bun timers have unref(); Deno's are numbers, unref'd through
 // Deno.unrefTimer. src/ imports no runtime, so this looks the function up at run time.
+// `timers`: a platform's (platform.ts); the global ones by default.
+import type { Timers } from "../platform/platform.js";
+
 export type Timer = ReturnType<typeof setTimeout>;
+
+const globalTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as Timer) };
 
 type DenoTimers = { unrefTimer?: (id: number) => void };
 
-export function startTimer(ms: number, fn: () => void): Timer {
-  const t = setTimeout(fn, ms);
+export function startTimer(ms: number, fn: () => void, timers: Timers = globalTimers): Timer {
+  const t = timers.setTimeout(fn, ms) as Timer;
   if (typeof t === "object" && t !== null && typeof (t as { unref?: () => void }).unref === "function") {
     (t as { unref: () => void }).unref();
   } else if (typeof t === "number") {
@@ -16,4 +21,4 @@ export function startTimer(ms: number, fn: () => void): Timer {
   return t;
 }
 
-export function stopTimer(t: Timer): void { clearTimeout(t); }
+export function stopTimer(t: Timer, timers: Timers = globalTimers): void { timers.clearTimeout(t); }

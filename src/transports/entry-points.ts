@@ -1,12 +1,14 @@
 // The functions every runtime adapter exports (tsbinder/node, tsbinder/deno, tsbinder/bun),
 // written once: an adapter supplies its transports and gets connectUnix/listenUnix,
 // connectTcp/listenTcp, connectTls/listenTls and connectTlsUnix/listenTlsUnix with the same
-// behaviour everywhere.
+// behaviour everywhere. Every session and server they make runs on the adapter's platform
+// (unless the caller's options name another).
 import { connectSession, HandshakeError, type ConnectOptions } from "../rpc/client.js";
 import { RpcServer, type ServerOptions } from "../rpc/server.js";
 import type { RpcSession } from "../rpc/session.js";
 import type { RpcTransport } from "../rpc/transport.js";
 import { FdMode } from "../wire/structs.js";
+import type { Platform } from "../platform/platform.js";
 import { TlsHandshakeError, formatHostPort, withAddress, type NetRpcServer, type TlsOptions } from "./net.js";
 
 /** A TLS transport that can report a failure the handshake surfaced only after connect. */
@@ -17,6 +19,8 @@ export interface TlsTransport extends RpcTransport {
 }
 
 export interface RuntimeTransports {
+  /** The adapter's platform, passed to every session and server made here. */
+  platform: Platform;
   unix: RpcTransport;
   tcp: RpcTransport;
   tls(opts: TlsOptions): TlsTransport;
@@ -50,23 +54,26 @@ export function entryPoints(t: RuntimeTransports): EntryPoints {
   // a client asking for fds, or a server offering fd mode UNIX, needs the fd-capable transport
   const wantsFds = (o?: ConnectOptions | ServerOptions) =>
     !!t.unixWithFds && (!!(o as ConnectOptions)?.fileDescriptors || !!(o as ServerOptions)?.fdModes?.includes(FdMode.UNIX));
+  // the adapter's platform unless the caller chose one
+  const own = <O extends { platform?: Platform }>(o?: O): O => (o?.platform ? o : { ...o, platform: t.platform } as O);
+  const connect = (transport: RpcTransport, address: string, options?: ConnectOptions) => connectSession(transport, address, own(options));
   const listen = async (transport: RpcTransport, address: string, options?: ServerOptions) => {
-    const server = new RpcServer(options);
+    const server = new RpcServer(own(options));
     await server.listen(transport, address);
     return server;
   };
   const listenNet = async (transport: RpcTransport, address: string, options?: ServerOptions) => {
-    const server = new RpcServer(options);
+    const server = new RpcServer(own(options));
     return withAddress(server, await server.listen(transport, address));
   };
   return {
-    connectUnix: (address, options) => connectSession(wantsFds(options) ? t.unixWithFds! : t.unix, address, options),
+    connectUnix: (address, options) => connect(wantsFds(options) ? t.unixWithFds! : t.unix, address, options),
     listenUnix: (address, options) => listen(wantsFds(options) ? t.unixWithFds! : t.unix, address, options),
-    connectTcp: (host, port, options) => connectSession(t.tcp, formatHostPort(host, port), options),
+    connectTcp: (host, port, options) => connect(t.tcp, formatHostPort(host, port), options),
     listenTcp: (host, port, options) => listenNet(t.tcp, formatHostPort(host, port), options),
-    connectTls: (host, port, tlsOpts, options) => connectVerified(t.tls(tlsOpts), formatHostPort(host, port), options),
+    connectTls: (host, port, tlsOpts, options) => connectVerified(t.tls(tlsOpts), formatHostPort(host, port), own(options)),
     listenTls: (host, port, tlsOpts, options) => listenNet(t.tls(tlsOpts), formatHostPort(host, port), options),
-    connectTlsUnix: (path, tlsOpts, options) => connectVerified(t.tlsUnix(tlsOpts), path, options),
+    connectTlsUnix: (path, tlsOpts, options) => connectVerified(t.tlsUnix(tlsOpts), path, own(options)),
     listenTlsUnix: (path, tlsOpts, options) => listen(t.tlsUnix(tlsOpts), path, options),
   };
 }

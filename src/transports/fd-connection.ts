@@ -6,7 +6,7 @@
 // the reactor is asked for POLLOUT. Deno has no reactor thread (a poll per connection on its
 // blocking pool, runtimes/deno/unix-ffi.ts) and shares only the send queue.
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../rpc/transport.js";
-import { closeRawFds } from "../parcel/file-descriptor.js";
+import { closeRawFds, type FdCloser } from "../parcel/file-descriptor.js";
 import { FdSendQueue, type SendmsgBuffer } from "./fd-send-queue.js";
 import { DrainWaiters } from "./backpressure.js";
 
@@ -51,6 +51,8 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
   /** The reactor this socket is registered with (a dead one is not replaced under us). */
   private reactor: FdReactorLike | null = null;
   private readonly queue: FdSendQueue;
+  /** Closes descriptors that will not be delivered or sent (through the runtime's libc). */
+  private readonly closer: FdCloser;
   private scheduled = false;
   private waitingWritable = false;
   private closing = false;
@@ -60,7 +62,8 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
   /** `fd`: a connected, non-blocking Unix stream socket, owned by this object from now on. */
   constructor(private readonly fd: number, readonly peer: PeerIdentity, readonly description: string,
       private readonly io: FdConnectionIo) {
-    this.queue = new FdSendQueue(fd, () => io.sendBuffer());
+    this.closer = { close: (n) => io.closeFd(n) };
+    this.queue = new FdSendQueue(fd, () => io.sendBuffer(), this.closer);
   }
 
   start(sink: ConnectionSink): void {
@@ -78,7 +81,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
   }
 
   write(bytes: Uint8Array, fds?: readonly number[]): void {
-    if (this.closing || this.finalized) { closeRawFds(fds); return; }
+    if (this.closing || this.finalized) { closeRawFds(this.closer, fds); return; }
     this.queue.push(bytes, fds);
     if (!this.scheduled && !this.waitingWritable) {
       // frames written in the same turn leave together
@@ -137,7 +140,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
   }
 
   onData(bytes: Uint8Array, fds: number[] | undefined): void {
-    if (this.finalized || !this.sink) { closeRawFds(fds); return; }
+    if (this.finalized || !this.sink) { closeRawFds(this.closer, fds); return; }
     if (this.paused) { this.paused.push({ bytes, fds }); return; }
     this.sink.data(bytes, fds);
   }
@@ -170,7 +173,7 @@ export class ReactorFdConnection implements TransportConnection, ReactorClient {
     if (this.finalized) return;
     this.finalized = true;
     this.queue.drop();
-    if (this.paused) { for (const h of this.paused) closeRawFds(h.fds); this.paused = null; }
+    if (this.paused) { for (const h of this.paused) closeRawFds(this.closer, h.fds); this.paused = null; }
     queueMicrotask(this.drain.check);
     if (this.reactor?.remove(this.id)) return;
     this.io.closeFd(this.fd);

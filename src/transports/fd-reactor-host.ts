@@ -12,7 +12,7 @@
 //     | "closed", id } | { t: "accept", id, fd } | { t: "error" | "acceptError", id, errno }.
 // The worker owns every registered descriptor: it closes it after "del" and then reports
 // "closed", so a number is never closed (and reused) while poll() may still watch it.
-import { closeRawFds } from "../parcel/file-descriptor.js";
+import { closeRawFds, type FdCloser } from "../parcel/file-descriptor.js";
 import type { FdReactorLike, ReactorClient } from "./fd-connection.js";
 
 /** What the reactor reports to a listener's owner. */
@@ -51,7 +51,12 @@ export class FdReactorHost implements FdReactorLike {
   private referenced = false;
   private dead: Error | null = null;
 
-  constructor(private readonly io: ReactorWorkerIo) {}
+  /** Closes descriptors that arrive for a client that is gone (through the runtime's libc). */
+  private readonly closer: FdCloser;
+
+  constructor(private readonly io: ReactorWorkerIo) {
+    this.closer = { close: (fd) => io.closeFd(fd) };
+  }
 
   /** Watch a connected socket (now owned by the reactor: it closes it on remove()). */
   add(fd: number, client: ReactorClient): number {
@@ -117,9 +122,9 @@ export class FdReactorHost implements FdReactorLike {
     switch (m.t) {
       case "data": {
         const client = this.clients.get(m.id);
-        if (!client) { closeRawFds(m.fds); return; }
+        if (!client) { closeRawFds(this.closer, m.fds); return; }
         if (m.truncated) {
-          closeRawFds(m.fds);
+          closeRawFds(this.closer, m.fds);
           client.onEnd(new Error("peer sent more file descriptors than one message may carry (MSG_CTRUNC)"));
           return;
         }

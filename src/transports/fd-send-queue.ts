@@ -10,7 +10,7 @@
 //   - frames without fds are gathered, up to the buffer's size, into one sendmsg;
 //   - what the socket did not take stays queued (EAGAIN: the caller waits for POLLOUT).
 // Linux only (fd passing is), so the errno values and the struct layouts are Linux x86-64/arm64.
-import { closeRawFds, MAX_FDS_PER_MESSAGE } from "../parcel/file-descriptor.js";
+import { closeRawFds, MAX_FDS_PER_MESSAGE, type FdCloser } from "../parcel/file-descriptor.js";
 
 /** Layout of the message buffer: struct msghdr, one iovec, control area, data. */
 export const MSG = {
@@ -64,7 +64,8 @@ export class FdSendQueue {
   private dv: DataView | null = null;
 
   /** `buffer` is asked for on the first send (one per process is enough: sends are synchronous). */
-  constructor(private readonly fd: number, private readonly buffer: () => SendmsgBuffer) {}
+  constructor(private readonly fd: number, private readonly buffer: () => SendmsgBuffer,
+      private readonly closer: FdCloser) {}
 
   get length(): number { return this.queue.length; }
 
@@ -75,10 +76,10 @@ export class FdSendQueue {
    *  references then) or when dropped. */
   push(bytes: Uint8Array, fds?: readonly number[]): void {
     if (fds && fds.length > MAX_FDS_PER_MESSAGE) {
-      closeRawFds(fds);
+      closeRawFds(this.closer, fds);
       throw new RangeError(`${fds.length} file descriptors in one message (at most ${MAX_FDS_PER_MESSAGE})`);
     }
-    if (bytes.length === 0) { closeRawFds(fds); return; }
+    if (bytes.length === 0) { closeRawFds(this.closer, fds); return; }
     this.queue.push({ bytes, off: 0, fds: fds && fds.length ? fds : undefined });
     this.queuedBytes += bytes.length;
   }
@@ -125,7 +126,7 @@ export class FdSendQueue {
       }
       if (fds) {
         // the kernel holds its own references now
-        closeRawFds(fds);
+        closeRawFds(this.closer, fds);
         head.fds = undefined;
       }
       let left = sent;
@@ -143,7 +144,7 @@ export class FdSendQueue {
 
   /** Forget what was not sent, closing its fds. */
   drop(): void {
-    for (const p of this.queue) closeRawFds(p.fds);
+    for (const p of this.queue) closeRawFds(this.closer, p.fds);
     this.queue.length = 0;
     this.queuedBytes = 0;
   }

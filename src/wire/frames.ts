@@ -32,10 +32,10 @@ function coreError(h: number): ParcelError {
 
 /** The frame the core just built: a copy, or with `borrow` a view of linear memory (valid
  *  until the next core call or the parcel's next change; for a transport's writeNow()). */
-function frameOut(h: number, at: number, borrow = false): Uint8Array {
+function frameOut(parcel: Parcel, h: number, at: number, borrow = false): Uint8Array {
   if (at === 0) throw coreError(h);
   const n = outWord(0) >>> 0;
-  return borrow ? mem8().subarray(at, at + n) : copyOut(at, n);
+  return borrow ? mem8().subarray(at, at + n) : copyOut(parcel._platform.bytes, at, n);
 }
 
 // asyncNumber is a plain number (exact to 2^53, far past any session's oneway count), which
@@ -48,7 +48,7 @@ const hi = (v: number) => Math.floor(v / 0x100000000) >>> 0;
 export function transactionFrame(parcel: Parcel, version: number, address: WireAddress, code: number,
     flags: number, asyncNumber: number, borrow = false): Uint8Array {
   const h = handle(parcel);
-  return frameOut(h, core.frame_transaction(h, version >>> 0, 0, address.options >>> 0, address.id >>> 0, 0,
+  return frameOut(parcel, h, core.frame_transaction(h, version >>> 0, 0, address.options >>> 0, address.id >>> 0, 0,
     code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)), borrow);
 }
 
@@ -63,7 +63,7 @@ export function r34TransactionFrame(parcel: Parcel, address: Uint8Array | null, 
     src = scratch(32);
     mem8().set(address, src);
   }
-  return frameOut(h, core.frame_transaction(h, 0, 1, 0, 0, src, code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)), borrow);
+  return frameOut(parcel, h, core.frame_transaction(h, 0, 1, 0, 0, src, code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)), borrow);
 }
 
 /** REPLY frame (r34: with the length prefix). A non-zero status carries no data. With
@@ -75,7 +75,7 @@ export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number
   const r34 = dialect === "r34";
   if (r34 && decStrong) throw new RangeError("an r34 DEC_STRONG carries a 32-byte address: send it on its own");
   const a = decStrong?.address;
-  return frameOut(h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0,
+  return frameOut(parcel, h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0,
     a ? a.options >>> 0 : 0, a ? a.id >>> 0 : 0, decStrong ? decStrong.amount >>> 0 : 0), borrow);
 }
 
@@ -121,7 +121,7 @@ export function openPrepared(parcel: Parcel, dialect: FrameDialect, command: num
   }
   if (!core.frame_openTransaction(h, version, r34 ? 1 : 0, parcel._fds.length)) throw coreError(h);
   // read the out words before anything can call into the core again
-  const address = r34 ? copyOut(outWord(0) >>> 0, 32) : { options: outWord(0) >>> 0, id: outWord(1) >>> 0 };
+  const address = r34 ? copyOut(parcel._platform.bytes, outWord(0) >>> 0, 32) : { options: outWord(0) >>> 0, id: outWord(1) >>> 0 };
   const asyncNumber = (outWord(5) >>> 0) * 0x100000000 + (outWord(4) >>> 0);
   return { command, address, code: outWord(2) >>> 0, flags: outWord(3) >>> 0, asyncNumber };
 }

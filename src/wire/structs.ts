@@ -1,6 +1,10 @@
 // The TypeScript face of the wire structs in assembly/wire/ (where every byte layout is
 // stated once). Encoders return fresh byte arrays; decoders take bytes and return fields.
-import { core, copyOut, outWord, scratch, toScratch, SIZES } from "../core/core.js";
+import { core, copyOut as copyOutWith, outWord, portableByteCopies, scratch, toScratch, SIZES } from "../core/core.js";
+
+// The structs encoded here (handshake messages, single headers) are small and rare: plain
+// Uint8Arrays on every platform.
+const copyOut = (at: number, n: number): Uint8Array => copyOutWith(portableByteCopies, at, n);
 import { ParcelError, ParcelErrorCode } from "../parcel/errors.js";
 
 export const WIRE_VERSION_MAX = 2;

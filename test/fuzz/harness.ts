@@ -35,7 +35,7 @@ import {
   getService, type IBinder, type Parcel as ParcelT, type RpcSession, type Logger,
 } from "../../src/index.js";
 import { Parcel } from "../../src/parcel/parcel.js";
-import { core } from "../../src/core/core.js";
+import { core, portableByteCopies } from "../../src/core/core.js";
 import type {
   ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener,
 } from "../../src/rpc/transport.js";
@@ -440,7 +440,7 @@ export function buildFrame(f: FrameSpec, d: Dial): Uint8Array {
   if (f.t === "dec") {
     const a = resolveAddr(f.addr, d) ?? (d === "r34" ? new Uint8Array(32) : { options: 0, id: 0 });
     const addr = a instanceof Uint8Array ? { options: 0, id: 0, r34: a } : a;
-    frame = decStrongFrame(dialectOf(d), addr, f.amount >>> 0);
+    frame = decStrongFrame(dialectOf(d), addr, f.amount >>> 0, portableByteCopies);
   } else {
     const p = newParcelFor(d);
     try {

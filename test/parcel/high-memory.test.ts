@@ -11,7 +11,8 @@ import {
 } from "../../src/index.js";
 import { core, mem8, scratch, SIZES, toScratch } from "../../src/core/core.js";
 import { ADDRESS_RESULTS } from "../../src/core/exports.js";
-import { bufferString16Codec, portableString16Codec, setString16Codec, string16Codec } from "../../src/core/string16.js";
+import { bufferString16Codec, portableString16Codec } from "../../src/core/string16.js";
+import { derivePlatform, portablePlatform, type Platform } from "../../src/platform/platform.js";
 import { openIncoming, replyFrame, transactionFrame } from "../../src/wire/frames.js";
 import { Command, decodeWireHeader } from "../../src/wire/structs.js";
 
@@ -23,9 +24,9 @@ const held: Parcel[] = [];
 const dataAddress = (p: Parcel) => core.parcel_dataAddress(p._h);
 
 /** A new parcel whose handle and buffer are both above 2 GiB (lower ones are held). */
-function high(capacity = 256): Parcel {
+function high(capacity = 256, platform: Platform = portablePlatform): Parcel {
   for (let i = 0; i < 100_000; i++) {
-    const p = new Parcel({ capacity, owned: true });
+    const p = new Parcel({ capacity, owned: true, platform });
     if (p._h >= TWO_GIB && dataAddress(p) >= TWO_GIB) return p;
     held.push(p);
   }
@@ -81,9 +82,7 @@ describe("the core above 2 GiB of linear memory", () => {
 
   for (const [name, codec] of [["portable", portableString16Codec], ["Buffer", bufferString16Codec((m) => Buffer.from(m))]] as const) {
     it(`every value type round-trips (${name} String16 codec)`, () => {
-      const before = string16Codec();
-      setString16Codec(codec);
-      const p = high();
+      const p = high(256, derivePlatform(portablePlatform, { string16: codec }));
       try {
         const bytes = pattern(1 << 20, 7);
         const texts = ["hello", "a".repeat(70_000), "日本語テキスト".repeat(3000), "é😀\uD800A\uDC00", ""];
@@ -111,7 +110,6 @@ describe("the core above 2 GiB of linear memory", () => {
         expect(p.dataAvail()).toBe(0);
       } finally {
         p.dispose();
-        setString16Codec(before);
       }
     });
   }

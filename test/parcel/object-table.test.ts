@@ -9,6 +9,7 @@ import {
   Binder, Parcel, ParcelError, RpcServer, StatusCode, connectSession, memoryTransport, transactCall, type IBinder,
 } from "../../src/index.js";
 import { core } from "../../src/core/core.js";
+import { derivePlatform, portablePlatform } from "../../src/platform/platform.js";
 import { MODE } from "../../src/core/layout.js";
 import { openIncoming } from "../../src/wire/frames.js";
 import { concat } from "../fuzz/harness.js";
@@ -47,9 +48,15 @@ function parcelError(fn: () => unknown): ParcelError {
   throw new Error("expected a ParcelError");
 }
 
+/** A platform for descriptor numbers that are never real fds: nothing may close or dup them. */
+const standIns = derivePlatform(portablePlatform, {
+  name: "stand-in fds",
+  fds: { close(fd) { throw new Error(`closed stand-in fd ${fd}`); }, dup(fd) { throw new Error(`duplicated stand-in fd ${fd}`); } },
+});
+
 /** Open a TRANSACT body that came with `fds` descriptors (numbers never used as real fds). */
 function open<T>(version: number, data: Uint8Array, table: number[], fds: number, fn: (p: Parcel) => T): T {
-  const p = new Parcel();
+  const p = new Parcel({ platform: standIns });
   try {
     p._setMode(MODE.FDS | (version >= 2 ? MODE.BINDER_POSITIONS : 0));
     // stand-ins for the received fds: the parcel owns what it adopts, so detach them after

@@ -1,17 +1,17 @@
 // Read results copied out of linear memory (core.ts copyOwned): each is a plain Uint8Array (or
 // a typed array made from one) over an ArrayBuffer of its own, exactly its size, whichever way
 // the runtime copies it: allocate-and-set, slice(), or, from a threshold up, memory that is
-// not zero-filled first (the Node adapter's, Buffer.allocUnsafeSlow's).
-import { afterAll, describe, expect, it } from "vitest";
-import { Parcel } from "tsbinder";
-import { setUnzeroedOwnedAllocator } from "../../src/core/core.js";
-import "../../runtimes/node/index.js"; // installs the Node adapter's allocator
+// not zero-filled first (the Node platform's, Buffer.allocUnsafeSlow's).
+import { describe, expect, it } from "vitest";
+import { Parcel, type Platform } from "tsbinder";
+import { derivePlatform } from "../../src/platform/platform.js";
+import { nodePlatform } from "../../runtimes/node/index.js";
 
 const KiB = 1024;
 const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
 
-function roundTrip(a: Uint8Array): Uint8Array {
-  const p = new Parcel();
+function roundTrip(a: Uint8Array, platform: Platform = nodePlatform): Uint8Array {
+  const p = new Parcel({ platform });
   try {
     p.writeByteArray(a);
     p.dataPosition = 0;
@@ -21,12 +21,12 @@ function roundTrip(a: Uint8Array): Uint8Array {
   }
 }
 
-const nodeAllocator = (n: number) => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+/** The Node platform with another allocator for owned copies from 16 KiB up. */
+const unzeroedBy = (unzeroed: (n: number) => Uint8Array): Platform =>
+  derivePlatform(nodePlatform, { bytes: { ...nodePlatform.bytes, unzeroed, unzeroedFrom: 16 * KiB } });
 
 describe("owned copies out of linear memory", () => {
-  afterAll(() => setUnzeroedOwnedAllocator(nodeAllocator, 16 * KiB)); // as the adapter left it
-
-  it("with the Node adapter: byte[] results of every size are plain, whole and their own", () => {
+  it("with the Node platform: byte[] results of every size are plain, whole and their own", () => {
     for (const n of [0, 1, 63, 4 * KiB, 16 * KiB - 1, 16 * KiB, 64 * KiB + 3, 1024 * KiB]) {
       const a = pattern(n);
       const got = roundTrip(a);
@@ -48,7 +48,7 @@ describe("owned copies out of linear memory", () => {
     const ints = Array.from({ length: 8 * KiB }, (_, i) => (i * 2654435761) | 0); // 32 KiB
     const doubles = Array.from({ length: 4 * KiB }, (_, i) => i / 7); // 32 KiB
     const longs = Array.from({ length: 4 * KiB }, (_, i) => BigInt(i) * -3000000007n);
-    const p = new Parcel();
+    const p = new Parcel({ platform: nodePlatform });
     try {
       p.writeInt32Array(ints);
       p.writeDoubleArray(doubles);
@@ -62,16 +62,16 @@ describe("owned copies out of linear memory", () => {
     }
   });
 
-  it("copies from the threshold up go to the installed allocator, and only those", () => {
+  it("copies from the threshold up go to the platform's allocator, and only those", () => {
     const sizes: number[] = [];
-    setUnzeroedOwnedAllocator((n) => { sizes.push(n); return new Uint8Array(n); }, 16 * KiB);
-    for (const n of [100, 16 * KiB - 1, 16 * KiB, 100 * KiB]) expect(roundTrip(pattern(n)).length).toBe(n);
+    const recording = unzeroedBy((n) => { sizes.push(n); return new Uint8Array(n); });
+    for (const n of [100, 16 * KiB - 1, 16 * KiB, 100 * KiB]) expect(roundTrip(pattern(n), recording).length).toBe(n);
     expect(sizes).toEqual([16 * KiB, 100 * KiB]);
   });
 
   it("memory that is not zeroed is overwritten whole: an allocator handing out garbage changes nothing", () => {
-    setUnzeroedOwnedAllocator((n) => new Uint8Array(n).fill(0xa5), 16 * KiB);
+    const garbage = unzeroedBy((n) => new Uint8Array(n).fill(0xa5));
     const zeros = new Uint8Array(64 * KiB);
-    expect(roundTrip(zeros).every((x) => x === 0)).toBe(true);
+    expect(roundTrip(zeros, garbage).every((x) => x === 0)).toBe(true);
   });
 });

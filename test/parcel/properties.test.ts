@@ -5,16 +5,25 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Parcel, ParcelError, ServiceException } from "tsbinder";
 import { core } from "../../src/core/core.js";
-import { bufferString16Codec, portableString16Codec, setString16Codec, string16Codec } from "../../src/core/string16.js";
+import { bufferString16Codec, portableString16Codec, type String16Codec } from "../../src/core/string16.js";
+import { derivePlatform, portablePlatform, type Platform } from "../../src/platform/platform.js";
 
 const SEED = 0x7b1d3e;
 function run<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, numRuns = 300): void {
   fc.assert(prop, { seed: SEED, numRuns, endOnFailure: true });
 }
 
+/** The platform withParcel's parcels get (eachCodec runs a test under each codec's). */
+let platform: Platform = portablePlatform;
 function withParcel<T>(fn: (p: Parcel) => T, bytes?: Uint8Array): T {
-  const p = bytes ? Parcel.fromBytes(bytes) : new Parcel();
+  const p = bytes ? Parcel.fromBytes(bytes, platform) : new Parcel({ platform });
   try { return fn(p); } finally { p.dispose(); }
+}
+/** Run `fn` with withParcel's parcels on a platform of each codec in turn. */
+function underCodecs(codecs: readonly String16Codec[], fn: () => void): void {
+  try {
+    for (const string16 of codecs) { platform = derivePlatform(portablePlatform, { string16 }); fn(); }
+  } finally { platform = portablePlatform; }
 }
 
 // ---- value generators and the codecs of each supported type --------------------------------
@@ -439,10 +448,7 @@ function parcelError(fn: () => unknown): ParcelError {
 describe("(e) malformed strings", () => {
   const units = (...u: number[]) => { const b: number[] = [...le32(u.length)]; for (const x of u) b.push(x & 0xff, x >> 8); return b; };
   const codecs = [portableString16Codec, bufferString16Codec((m) => Buffer.from(m))];
-  const eachCodec = (fn: () => void) => {
-    const before = string16Codec();
-    try { for (const c of codecs) { setString16Codec(c); fn(); } } finally { setString16Codec(before); }
-  };
+  const eachCodec = (fn: () => void) => underCodecs(codecs, fn);
   const codeUnits = (s: string) => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
   it("String16 carries code units as they are: lone surrogates read back exactly (no U+FFFD); no terminator is BAD_UTF16", () => eachCodec(() => {
     const cases: number[][] = [
@@ -532,12 +538,7 @@ describe("(e) malformed strings", () => {
 });
 
 describe("(f) Latin-1 text is narrowed to one byte per unit before decoding (with a codec that takes it)", () => {
-  const withCodecs = (fn: () => void) => {
-    const before = string16Codec();
-    try {
-      for (const c of [portableString16Codec, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
-    } finally { setString16Codec(before); }
-  };
+  const withCodecs = (fn: () => void) => underCodecs([portableString16Codec, bufferString16Codec((m) => Buffer.from(m))], fn);
   it("every length (the 4-unit fast path and its tail), the C1 range 0x80-0x9f (ISO-8859-1, not windows-1252), 0xff", () => withCodecs(() => {
     const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
     for (let n = 0; n <= 40; n++) {
@@ -576,14 +577,9 @@ describe("(g) the SIMD text loops: one odd unit at every position of longer text
   // unit inside the first block, on a block edge, in a later block and in the scalar tail.
   const lengths = [...Array.from({ length: 41 }, (_, i) => i), 47, 48, 49, 63, 64, 65, 75];
   const base = (n: number) => "ab0123456789xyz!".repeat(5).slice(0, n);
-  const withCodecs = (fn: () => void) => {
-    const before = string16Codec();
-    // the portable codec: UTF-8 in, through the core's transcoder; UTF-16 out, validated
-    // in the core. The Buffer codec: UTF-16 in; Latin-1 narrowed out by the core.
-    try {
-      for (const c of [portableString16Codec, bufferString16Codec((m) => Buffer.from(m))]) { setString16Codec(c); fn(); }
-    } finally { setString16Codec(before); }
-  };
+  // the portable codec: UTF-8 in, through the core's transcoder; UTF-16 out, validated
+  // in the core. The Buffer codec: UTF-16 in; Latin-1 narrowed out by the core.
+  const withCodecs = (fn: () => void) => underCodecs([portableString16Codec, bufferString16Codec((m) => Buffer.from(m))], fn);
   it("String16 and String8 round-trip and lay out as the reference encoder does", () => withCodecs(() => {
     const odd = ["", "\x80", "\xe9", "\xff", "\u0100", "\u07ff", "\u0800", "\u20ac", "\ufffd", "😀"];
     for (const n of lengths) for (let at = 0; at <= n; at++) for (const o of odd) {

@@ -8,7 +8,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readSync } from "node:fs";
-import "../../runtimes/node/index.js"; // fd close/dup for this process
+import { nodePlatform as platform } from "../../runtimes/node/index.js"; // fd close/dup
 import { captureTransport, type Sendmsg } from "./support/capture-transport.js";
 import { readAsLibbinder } from "./support/libbinder-reader.js";
 import { FDS_PER_CALL, loadFdAidl, makeFdService } from "./support/fd-aidl.js";
@@ -34,11 +34,11 @@ function text(pfd: any): string {
 
 async function setup(maxSend: number) {
   const transport = captureTransport(maxSend);
-  const server = new tsb.RpcServer({ fdModes: [tsb.FdMode.NONE, tsb.FdMode.UNIX] });
+  const server = new tsb.RpcServer({ fdModes: [tsb.FdMode.NONE, tsb.FdMode.UNIX], platform });
   server.setRoot(makeFdService(gen, tsb));
   await server.listen(transport, "fds");
   cleanup.push(() => server.shutdown());
-  const session = await tsb.connectSession(transport, "fds", { fileDescriptors: true });
+  const session = await tsb.connectSession(transport, "fds", { fileDescriptors: true, platform });
   cleanup.push(() => session.shutdown());
   const proxy = gen.IFds.fromBinder(await session.getRoot());
   /** What the server sent (on every connection) while `call` ran. */

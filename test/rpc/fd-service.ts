@@ -1,7 +1,7 @@
 // A small service for the fd-passing tests (same process and child process): descriptors in,
 // descriptors out. Pipes come from pipe2() through koffi (Node has no pipe API).
 import { createRequire } from "node:module";
-import { fstatSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, writeSync } from "node:fs";
 import { Binder, ParcelFileDescriptor, type Parcel } from "../../src/index.js";
 
 export const FD_DESCRIPTOR = "test.IFdService";
@@ -63,7 +63,7 @@ export class FdService extends Binder {
       case FdCode.MAKE_PIPE: {
         const text = data.readString16()!;
         const [r, w] = pipe();
-        try { writeSync(w, text); } finally { new ParcelFileDescriptor(w).close(); }
+        try { writeSync(w, text); } finally { closeSync(w); }
         reply.writeNoException();
         // the reply owns the read end from here: it is closed once the reply is disposed
         reply.writeParcelFileDescriptor(new ParcelFileDescriptor(r), true);

@@ -14,7 +14,7 @@ import { Connection } from "../../src/rpc/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { FrameReader, decStrongFrame, replyFrame, type Incoming } from "../../src/rpc/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
-import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
+import { connectUnix, listenUnix, nodePlatform as platform } from "../../runtimes/node/index.js";
 import { socketPath, spawnFixture, until } from "./helpers.js";
 import { FD_DESCRIPTOR, FdCode, FdService, pipe } from "./fd-service.js";
 
@@ -346,7 +346,7 @@ describe.runIf(process.platform === "linux")("which message received descriptors
     const pa = new Parcel(); pa._setMode(parcelMode(d)); pa.writeInt32(7);
     const pb = new Parcel(); pb._setMode(parcelMode(d)); pb.writeFileDescriptor(new ParcelFileDescriptor(0));
     try {
-      return { a: replyFrame(pa, d, 0), b: replyFrame(pb, d, 0), dec: decStrongFrame(d, { options: 0, id: 2 }, 1) };
+      return { a: replyFrame(pa, d, 0), b: replyFrame(pb, d, 0), dec: decStrongFrame(d, { options: 0, id: 2 }, 1, platform.bytes) };
     } finally { pa.dispose(); pb.dispose(); }
   }
   function feed(chunks: [Uint8Array, number[]?][]): { fds: number[]; errors: unknown[] } {
@@ -355,11 +355,11 @@ describe.runIf(process.platform === "linux")("which message received descriptors
     const owner = {
       onCommand(_c: Connection, cmd: Incoming) { if (cmd.cmd !== 2) { got.push(cmd.parcel._fds.length); cmd.parcel.dispose(); } },
       onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
-      onConnectionEnd() {}, onAvailable() {},
+      onConnectionEnd() {}, onAvailable() {}, platform,
     };
     const tc = { start() {}, write() {}, close() {}, peer: { kind: "anonymous" }, canPassFds: true, description: "test" } as unknown as TransportConnection;
     const conn = new Connection(tc, new ByteQueue(), true, owner);
-    conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024 }));
+    conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024, platform }));
     for (const [bytes, fds] of chunks) conn.onData(bytes, fds);
     return { fds: got, errors };
   }

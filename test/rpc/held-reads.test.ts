@@ -8,7 +8,7 @@ import { Connection } from "../../src/rpc/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { FrameReader, replyFrame, type Incoming } from "../../src/rpc/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
-import "../../runtimes/node/index.js"; // registers fd closing
+import { nodePlatform as platform } from "../../runtimes/node/index.js"; // fd closing
 import { pipe } from "./fd-service.js";
 import { inertTransport } from "./helpers.js";
 
@@ -24,7 +24,7 @@ function frameWithFds(n: number): Uint8Array {
 
 function harness() {
   const h = harnessBefore(() => {});
-  h.conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024 }));
+  h.conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024, platform }));
   return h;
 }
 
@@ -38,7 +38,7 @@ function harnessBefore(first: (c: Connection) => void) {
       if (cmd.cmd !== 2) { got.push(cmd.parcel._fds.map((f) => f.fd)); cmd.parcel.dispose(); }
     },
     onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
-    onConnectionEnd() {}, onAvailable() {},
+    onConnectionEnd() {}, onAvailable() {}, platform,
   };
   const conn = new Connection(inertTransport(true), new ByteQueue(), true, owner);
   return { conn, got, errors };
@@ -85,7 +85,7 @@ describe.runIf(process.platform === "linux")("frames buffered while reads are he
       q.push(frame);
       early.push({ from: q.pushed - frame.length, at: q.pushed - 1, fds: second });
       conn.adoptEarlyFds(early);
-      conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024 }));
+      conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024, platform }));
       expect(got).toEqual([[]]);
       // the first bytes of the next frame arrive while the first frame holds reads
       conn.onData(none.subarray(0, 8));

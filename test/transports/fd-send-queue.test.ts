@@ -2,10 +2,9 @@
 // fake sendmsg that records what each call carried and takes as much as it is told to.
 import { describe, expect, it } from "vitest";
 import { FdSendQueue, LINUX, MSG, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
-import { setFdCloser } from "../../src/parcel/file-descriptor.js";
 
 const closed: number[] = [];
-setFdCloser((fd) => { closed.push(fd); });
+const closer = { close: (fd: number) => { closed.push(fd); } };
 
 interface Sent { bytes: number[]; fds: number[] }
 
@@ -44,7 +43,7 @@ const frame = (n: number, v: number) => new Uint8Array(n).fill(v);
 describe("FdSendQueue", () => {
   it("gathers frames without fds into one sendmsg, and sends a frame with fds alone, fds on its first sendmsg", () => {
     const { buffer, sent } = fakeSendmsg(1024, (len) => len);
-    const q = new FdSendQueue(3, () => buffer);
+    const q = new FdSendQueue(3, () => buffer, closer);
     q.push(frame(4, 1));
     q.push(frame(4, 2));
     q.push(frame(6, 3), [900001, 900002]);
@@ -63,7 +62,7 @@ describe("FdSendQueue", () => {
     // takes 5 bytes, then EINTR, then EAGAIN, then everything
     const plan = [5, -LINUX.EINTR, -LINUX.EAGAIN];
     const { buffer, sent } = fakeSendmsg(8, (len, call) => (call < plan.length ? Math.min(plan[call]!, len) : len));
-    const q = new FdSendQueue(3, () => buffer);
+    const q = new FdSendQueue(3, () => buffer, closer);
     const a = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     q.push(a, [900010]);
     expect(q.flush()).toBe("blocked");
@@ -78,7 +77,7 @@ describe("FdSendQueue", () => {
 
   it("a failed sendmsg reports its errno; drop() closes the fds of frames never sent", () => {
     const { buffer } = fakeSendmsg(64, () => -32 /* EPIPE */);
-    const q = new FdSendQueue(3, () => buffer);
+    const q = new FdSendQueue(3, () => buffer, closer);
     q.push(frame(4, 1), [900020]);
     q.push(frame(4, 2), [900021]);
     expect(q.flush()).toEqual({ errno: 32 });
@@ -89,7 +88,7 @@ describe("FdSendQueue", () => {
 
   it("refuses more fds than one message may carry (and closes them); ignores empty frames", () => {
     const { buffer, sent } = fakeSendmsg(64, (len) => len);
-    const q = new FdSendQueue(3, () => buffer);
+    const q = new FdSendQueue(3, () => buffer, closer);
     const many = Array.from({ length: 254 }, (_, i) => 910000 + i);
     expect(() => q.push(frame(4, 1), many)).toThrow(RangeError);
     expect(closed).toEqual(expect.arrayContaining(many));

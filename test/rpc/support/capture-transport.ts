@@ -7,6 +7,7 @@
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../../src/rpc/transport.js";
 import { FdSendQueue, MSG, type SendmsgBuffer } from "../../../src/transports/fd-send-queue.js";
 import { closeRawFds, dupRawFd } from "../../../src/parcel/file-descriptor.js";
+import { nodeFdOps as fdOps } from "../../../runtimes/node/unix-fds.js";
 
 export interface Sendmsg { bytes: Uint8Array; fds: number }
 
@@ -36,7 +37,7 @@ class CaptureEnd implements TransportConnection {
         if (dv.getBigUint64(MSG.HDR + 40, true) !== 0n) {
           const n = (Number(dv.getBigUint64(MSG.CTRL, true)) - 16) / 4;
           // the kernel's own references: the queue closes the sender's once this returns
-          for (let i = 0; i < n; i++) fds.push(dupRawFd(dv.getInt32(MSG.CTRL + 16 + i * 4, true)));
+          for (let i = 0; i < n; i++) fds.push(dupRawFd(fdOps, dv.getInt32(MSG.CTRL + 16 + i * 4, true)));
         }
         const chunk = bytes.slice(MSG.DATA, MSG.DATA + take);
         this.sent.push({ bytes: chunk, fds: fds.length });
@@ -44,7 +45,7 @@ class CaptureEnd implements TransportConnection {
         return take;
       },
     };
-    this.queue = new FdSendQueue(-1, () => buffer);
+    this.queue = new FdSendQueue(-1, () => buffer, fdOps);
   }
 
   start(sink: ConnectionSink): void {
@@ -53,7 +54,7 @@ class CaptureEnd implements TransportConnection {
   }
 
   write(bytes: Uint8Array, fds?: readonly number[]): void {
-    if (this.closed) { closeRawFds(fds); return; }
+    if (this.closed) { closeRawFds(fdOps, fds); return; }
     this.queue.push(bytes.slice(), fds);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -72,7 +73,7 @@ class CaptureEnd implements TransportConnection {
   }
 
   private receive(chunk: Uint8Array, fds: number[] | undefined): void {
-    if (this.closed) { closeRawFds(fds); return; }
+    if (this.closed) { closeRawFds(fdOps, fds); return; }
     this.inbox.push([chunk, fds]);
     queueMicrotask(() => this.deliver());
   }
@@ -86,7 +87,7 @@ class CaptureEnd implements TransportConnection {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const [, fds] of this.inbox.splice(0)) closeRawFds(fds);
+    for (const [, fds] of this.inbox.splice(0)) closeRawFds(fdOps, fds);
     this.sink?.end();
   }
 }

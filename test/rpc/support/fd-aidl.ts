@@ -3,7 +3,8 @@
 // union, a oneway argument), compiled with tsbinder's AIDL compiler at test time. The test
 // file that imports the generated code must bridge "tsbinder" (test/aidl/support).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
+import { nodePlatform } from "../../../runtimes/node/platform.js";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileSources, freshDir, writeOutput } from "../../aidl/support/helpers.js";
@@ -49,8 +50,8 @@ export async function loadFdAidl(name: string): Promise<{ tsb: any; gen: Record<
 /** A pipe's read end holding `text` (the write end is closed). */
 export function filledPipe(tsb: any, text: string): any {
   const [r, w] = pipe();
-  try { writeSync(w, text); } finally { new tsb.ParcelFileDescriptor(w).close(); }
-  return new tsb.ParcelFileDescriptor(r);
+  try { writeSync(w, text); } finally { closeSync(w); }
+  return new tsb.ParcelFileDescriptor(r, nodePlatform);
 }
 
 /** The service: every descriptor it returns is a new pipe's read end, handed over. */
