@@ -99,14 +99,15 @@ export async function connectSession(transport: RpcTransport, address: string, o
   if (!versionSupported(maxVersion)) throw new RangeError(`unsupported wire version ${maxVersion}`);
   const wantFds = !!opts.fileDescriptors;
   const fdMode = wantFds ? FdMode.UNIX : FdMode.NONE;
-  if (wantFds && !platform.fds) {
-    throw new HandshakeError(`platform "${platform.name}" cannot close or duplicate file descriptors (pass a runtime adapter's platform)`, StatusCode.FDS_NOT_ALLOWED);
-  }
 
   const tc = await transport.connect(address);
   if (wantFds && !tc.canPassFds) {
     tc.close();
     throw new HandshakeError(`transport ${transport.name} cannot carry file descriptors`, StatusCode.FDS_NOT_ALLOWED);
+  }
+  if (wantFds && !platform.fds) {
+    tc.close();
+    throw new HandshakeError(`platform "${platform.name}" cannot close or duplicate file descriptors (pass a runtime adapter's platform)`, StatusCode.FDS_NOT_ALLOWED);
   }
   const { queue, onData } = attach(tc, platform.fds);
   let session: RpcSession;

@@ -6,6 +6,7 @@
 // `idleMs` (off by default) also ends sessions that hold objects, for servers whose clients
 // reconnect. One timer per session, re-armed once per period; traffic only bumps a counter.
 import { startTimer, stopTimer, type Timer } from "./timeouts.js";
+import type { Timers } from "../platform/platform.js";
 
 export interface IdlePolicy {
   /** End a session with no objects, no calls and no traffic for this long (0: never). */
@@ -30,7 +31,7 @@ export class IdleWatch {
   private quietFor = 0;
   private readonly period: number;
 
-  constructor(private readonly host: IdleHost, private readonly policy: IdlePolicy) {
+  constructor(private readonly host: IdleHost, private readonly policy: IdlePolicy, private readonly timers?: Timers) {
     const enabled = [policy.unusedMs, policy.idleMs].filter((ms) => ms > 0);
     this.period = enabled.length ? Math.min(...enabled) : 0;
   }
@@ -40,12 +41,12 @@ export class IdleWatch {
   }
 
   stop(): void {
-    if (this.timer !== null) { stopTimer(this.timer); this.timer = null; }
+    if (this.timer !== null) { stopTimer(this.timer, this.timers); this.timer = null; }
   }
 
   private arm(): void {
     this.seen = this.host.activity();
-    this.timer = startTimer(this.period, () => this.check());
+    this.timer = startTimer(this.period, () => this.check(), this.timers);
   }
 
   private check(): void {

@@ -9,6 +9,7 @@ import type { FrameWatch } from "./framing.js";
 import type { ByteMeter } from "./budget.js";
 import { ProtocolError } from "./framing.js";
 import { startTimer, stopTimer, type Timer } from "./timeouts.js";
+import type { Timers } from "../platform/platform.js";
 
 export interface WatchedConnection {
   readonly closed: boolean;
@@ -26,6 +27,7 @@ export class IncomingWatch implements FrameWatch {
     private readonly meter: ByteMeter | null,
     private readonly timeoutMs: number,
     private readonly onTimeout: (e: ProtocolError) => void,
+    private readonly timers?: Timers,
   ) {}
 
   pending(held: number, midFrame: boolean): void {
@@ -33,12 +35,12 @@ export class IncomingWatch implements FrameWatch {
     if (!midFrame) { this.since = 0; return; }
     if (this.since === 0 && this.timeoutMs > 0) {
       this.since = Date.now();
-      this.timer ??= startTimer(this.timeoutMs, this.fire);
+      this.timer ??= startTimer(this.timeoutMs, this.fire, this.timers);
     }
   }
 
   close(): void {
-    if (this.timer !== null) { stopTimer(this.timer); this.timer = null; }
+    if (this.timer !== null) { stopTimer(this.timer, this.timers); this.timer = null; }
     this.since = 0;
     this.meter?.close();
   }
@@ -50,11 +52,11 @@ export class IncomingWatch implements FrameWatch {
       // this side stopped reading (a oneway waiting its turn, a full outgoing queue): the
       // peer is not late; its clock starts again when reading does
       this.since = Date.now();
-      this.timer = startTimer(this.timeoutMs, this.fire);
+      this.timer = startTimer(this.timeoutMs, this.fire, this.timers);
       return;
     }
     const left = this.since + this.timeoutMs - Date.now();
-    if (left > 0) { this.timer = startTimer(left, this.fire); return; }
+    if (left > 0) { this.timer = startTimer(left, this.fire, this.timers); return; }
     this.onTimeout(new ProtocolError(`a frame was started and not finished within ${this.timeoutMs} ms (frameTimeoutMs)`));
   }
 }

@@ -5,6 +5,7 @@
 // says how many were left out, when the interval ends (or when the limiter is flushed).
 import type { Logger } from "./log.js";
 import { startTimer, stopTimer, type Timer } from "./timeouts.js";
+import type { Timers } from "../platform/platform.js";
 
 export interface LogRateLimit {
   /** Lines of one kind written per interval before the rest are only counted (default 5). */
@@ -21,7 +22,8 @@ export class LogLimiter {
   private readonly kinds = new Map<string, Kind>();
   private timer: Timer | null = null;
 
-  constructor(private readonly logger: Logger, private readonly limit: LogRateLimit = DEFAULT_LOG_RATE_LIMIT) {}
+  constructor(private readonly logger: Logger, private readonly limit: LogRateLimit = DEFAULT_LOG_RATE_LIMIT,
+      private readonly timers?: Timers) {}
 
   /** Write `message` unless `kind` has had its burst this interval (then count it). */
   warn(kind: string, message: string): void {
@@ -30,7 +32,7 @@ export class LogLimiter {
       k = { written: 0, dropped: 0, last: "" };
       this.kinds.set(kind, k);
     }
-    this.timer ??= startTimer(this.limit.intervalMs, () => { this.timer = null; this.flush(); });
+    this.timer ??= startTimer(this.limit.intervalMs, () => { this.timer = null; this.flush(); }, this.timers);
     if (k.written < this.limit.burst) {
       k.written++;
       this.logger.warn(message);
@@ -42,7 +44,7 @@ export class LogLimiter {
 
   /** End the interval: one summary line per kind that had lines left out; counts start over. */
   flush(): void {
-    if (this.timer) { stopTimer(this.timer); this.timer = null; }
+    if (this.timer) { stopTimer(this.timer, this.timers); this.timer = null; }
     for (const k of this.kinds.values()) {
       if (k.dropped > 0) this.logger.warn(`${k.dropped} more like this left out of the log: ${k.last}`);
     }

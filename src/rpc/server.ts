@@ -127,7 +127,7 @@ export class RpcServer {
     this.incomingBudget = new MemoryBudget(this.opts.maxIncomingBytes);
     this.quotas = new PeerQuotas(this.opts);
     this.logger = options.logger ?? defaultLogger;
-    this.log = new LogLimiter(this.logger, options.logRateLimit);
+    this.log = new LogLimiter(this.logger, options.logRateLimit, this.platform.timers);
     const allowAnonymous = options.allowAnonymous ?? false;
     this.authorizer = (peer) => {
       if (peer.kind !== "anonymous" || allowAnonymous) return true;

@@ -173,7 +173,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     this.maxIncomingThreads = init.maxIncomingThreads;
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...init.limits };
     this.logger = init.logger ?? defaultLogger;
-    this.log = new LogLimiter(this.logger, init.logRateLimit);
+    this.log = new LogLimiter(this.logger, init.logRateLimit, this.platform.timers);
     this.rootProvider = init.root;
     // r34: neither rsbinder nor tsbinder counts call targets (see resolveTarget)
     this.targetAcks = new TargetAcks(this.dialect.r34 ? "kept" : "unknown");
@@ -184,7 +184,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
       objectCount: () => this.state.size,
       busy: () => this.waiters.length > 0 || this.connections.some((c) => c.stack.length > 0 || c.onewayDrains.size > 0),
       end: (reason) => { this.logger.warn(`session ${this.label}: ending: ${reason.message}`); this.terminate(reason); },
-    }, init.idle) : null;
+    }, init.idle, this.platform.timers) : null;
     this.idle?.start();
     this.state = new RpcState(this, this.isServer, this.dialect.r34, () => {
       // libbinder: "RpcState has no binders left" ends the session
@@ -237,7 +237,7 @@ export class RpcSession implements ConnectionOwner, ProxyHost {
     this.connections.push(conn);
     const meter = this.meterFor?.(conn) ?? null;
     const watch = meter || this.frameTimeoutMs > 0
-      ? new IncomingWatch(conn, meter, this.frameTimeoutMs, (e) => this.onProtocolError(conn, e)) : undefined;
+      ? new IncomingWatch(conn, meter, this.frameTimeoutMs, (e) => this.onProtocolError(conn, e), this.platform.timers) : undefined;
     conn.beginFrames(new FrameReader(this.dialect, { maxBody: this.limits.maxFrameBody, maxObjects: this.limits.maxParcelObjects, watch, platform: this.platform }));
     if (outgoing) this.onAvailable(conn);
     return conn;

@@ -3,11 +3,11 @@
 // runtime allows: Node and Bun timers have unref(); Deno's are numbers, unref'd through
 // Deno.unrefTimer. src/ imports no runtime, so this looks the function up at run time.
 // `timers`: a platform's (platform.ts); the global ones by default.
-import type { Timers } from "../platform/platform.js";
+import { portablePlatform, type Timers } from "../platform/platform.js";
 
 export type Timer = ReturnType<typeof setTimeout>;
 
-const globalTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as Timer) };
+const globalTimers: Timers = portablePlatform.timers;
 
 type DenoTimers = { unrefTimer?: (id: number) => void };
 
