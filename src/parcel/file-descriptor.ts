@@ -5,7 +5,8 @@
 // Which platform closes and duplicates a descriptor:
 //
 // * One the package creates (read from a parcel, dup()) uses the platform of the parcel or
-//   descriptor it came from.
+//   descriptor it came from (for a parcel without fd ops, a local call's on the portable
+//   platform, the platform of the descriptor that was written into it).
 // * One wrapped by user code, `new ParcelFileDescriptor(fd, platform)`, uses that platform;
 //   without one, the platform of the first parcel it is written into whose platform has fd
 //   ops (a session's parcels carry the session's platform). Until then, close() and dup()
@@ -107,6 +108,8 @@ export class ParcelFileDescriptor {
     collected.register(p, { ops, fd }, p);
     return p;
   }
+  /** @internal the fd ops it closes and dups through (null: none yet). */
+  get _ops(): FdOps | null { return this.#ops; }
   /** @internal a parcel it is written into offers its platform's fd ops (kept if none yet). */
   _bind(ops: FdOps | null): void {
     this.#ops ??= ops;

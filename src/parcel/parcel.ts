@@ -565,9 +565,10 @@ export class Parcel {
     const start = this.dataPosition;
     const index = core.parcel_readFd(this.h(), this._fds.length);
     if (index < 0) this.raise();
-    const fd = this._fds[index]!.fd;
+    const held = this._fds[index]!;
+    const fd = held.fd;
     if (fd < 0) throw new ParcelError(ParcelErrorCode.BAD_VALUE, start, "an open file descriptor (it was closed)");
-    const ops = this._platform.fds;
+    const ops = this._platform.fds ?? held._ops;
     const dup = dupRawFd(ops, fd); // throws, with the reason, for a platform without fd ops
     return ParcelFileDescriptor._owned(ops!, dup);
   }

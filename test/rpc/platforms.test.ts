@@ -4,12 +4,13 @@
 // adapter imported last won for every session.
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  Binder, connectSession, getCallingIdentity, MemoryTransport, Parcel, RpcServer, portablePlatform, transactCall,
+  Binder, connectSession, getCallingIdentity, MemoryTransport, Parcel, ParcelFileDescriptor, RpcServer, portablePlatform, transactCall,
   type Platform, type PeerIdentity, type RpcSession, type TransportConnection,
 } from "../../src/index.js";
 import { derivePlatform } from "../../src/platform/platform.js";
 import { portableString16Codec } from "../../src/core/string16.js";
 import { asyncLocalStorageStores } from "../../src/platform/context-store.js";
+import { MODE } from "../../src/core/layout.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 
 const D = "test.IPlatforms";
@@ -174,3 +175,30 @@ async function portableBehaviour(name: string) {
   const identity = await who(root!);
   return { frameKinds: [...frameKinds], text, identity, platform: session.platform.name, fds: session.platform.fds };
 }
+
+describe("descriptors and platforms", () => {
+  it("a descriptor wrapped by user code closes through the platform it was given, or the first parcel's it is written into", () => {
+    const closed: number[] = [];
+    const fds = { close: (fd: number) => { closed.push(fd); }, dup: (fd: number) => fd + 1000 };
+    const platform = derivePlatform(portablePlatform, { name: "recording fds", fds });
+    // given at construction
+    new ParcelFileDescriptor(7, platform).close();
+    expect(closed).toEqual([7]);
+    // none yet: close() cannot act and says so; the number stays the caller's
+    const loose = new ParcelFileDescriptor(8);
+    expect(() => loose.close()).toThrow(/no platform to close it/);
+    expect(loose.fd).toBe(8);
+    // written into a parcel of a platform with fd ops: bound to it
+    const p = new Parcel({ platform });
+    try {
+      p._setMode(MODE.FDS);
+      p.writeFileDescriptor(loose);
+      p.dataPosition = 0;
+      const read = p.readFileDescriptor();
+      expect(read.fd).toBe(1008); // a duplicate, made through the parcel's platform
+      read.close();
+    } finally { p.dispose(); }
+    loose.close();
+    expect(closed).toEqual([7, 1008, 8]);
+  });
+});
