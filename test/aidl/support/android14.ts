@@ -5,7 +5,8 @@
 // transitively, as Soong puts every dependency's root on the include path.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { aidlFilesUnder, repoRoot } from "./helpers.js";
+import type { CompileResult } from "../../../src/aidl/compile.js";
+import { aidlFilesUnder, compileDir, repoRoot, writeOutput } from "./helpers.js";
 
 export const android14Root = join(repoRoot, "../shared/reference/aidl-android14");
 
@@ -113,4 +114,25 @@ export function units(): Unit[] {
     }
   }
   return out;
+}
+
+/** Compiles every unit and writes each unit's output under `outDir/<unit>`, together with the
+ *  generated code of what it imports (the unit whose root that is), so that its relative
+ *  imports resolve when the folder is type-checked. */
+export function compileUnits(all: Unit[], outDir: string): Map<string, CompileResult> {
+  const results = new Map<string, CompileResult>();
+  for (const u of all) {
+    const opts = u.version !== undefined ? { version: u.version, hash: u.hashes![0]! } : {};
+    results.set(u.name, compileDir(u.inputs, u.importRoots, opts));
+  }
+  const byRoot = new Map(all.map((u) => [u.root, u]));
+  for (const u of all) {
+    const dir = join(outDir, u.name);
+    for (const root of u.importRoots) {
+      const dep = byRoot.get(root);
+      if (dep && dep !== u) writeOutput(results.get(dep.name)!.files, dir);
+    }
+    writeOutput(results.get(u.name)!.files, dir);
+  }
+  return results;
 }
