@@ -177,7 +177,6 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
     whoami: Record<string, unknown>; me: { pid: number; uid: number; gid: number };
     hundred: { distinct: number; inOrder: boolean }; reply: string; replyEof: boolean;
     many: { calls: number; sameInode: boolean; repliesOk: boolean; before: { client: number; server: number }; after: { client: number; server: number } };
-    latencyUs: { withFd: number; withoutFd: number };
     sessions: { count: number; before: { client: number; server: number }; after: { client: number; server: number } };
     refused: { statuses: (number | string)[]; before: number; after: number; write: number | string };
   }
@@ -209,7 +208,6 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
       expect(r.refused.statuses, `${label} replies with an fd to a session without fds`).toEqual([FDS_NOT_ALLOWED]);
       expect(r.refused.after, `${label} server fds after 200 refused replies ${JSON.stringify(r.refused)}`).toBe(r.refused.before);
       expect(r.refused.write, `${label} writing an fd on a session without fds`).toBe(FDS_NOT_ALLOWED);
-      console.log(`${label} latency per call: ${r.latencyUs.withFd} µs with an fd, ${r.latencyUs.withoutFd} µs without`);
       // a Bun client exits by itself once its session is shut down (the reactor thread does not
       // hold the process), and a Bun server once it is shut down (after its client has gone)
       if (clientRt === "bun") expect(await exitOf(client), `${label} the Bun client's exit`).toBe(0);
