@@ -186,10 +186,12 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
   });
 
   it("no descriptor leaks when sessions come and go (a connection that ends by EOF closes its socket)", async () => {
-    const { path } = await serve(undefined, { maxThreads: 4 });
-    // warm up (the reactor), then count
+    const { path, server } = await serve(undefined, { maxThreads: 4 });
+    // warm up (the reactor), then count once the server has ended that session (and the
+    // sockets whose EOF ended it are closed)
+    const warmEnded = new Promise<void>((r) => server.onSession((x) => x.onEnd(() => r())));
     (await client(path)).session.shutdown();
-    await new Promise((r) => setTimeout(r, 50));
+    await warmEnded;
     const before = openFds();
     for (let i = 0; i < 30; i++) {
       const session = await connectUnix(path, { fileDescriptors: true });
@@ -211,7 +213,8 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
     expect(fstatSync(fd).isFIFO()).toBe(true);
     for (let i = 0; i < 50; i++) {
       globalThis.gc!();
-      await new Promise((r) => setTimeout(r, 10));
+      // no event tells that a finalizer ran: poll a bounded number of turns (finalizers run in a later task)
+      await new Promise((r) => setTimeout(r, 0));
       try { fstatSync(fd); } catch { break; }
     }
     expect(() => fstatSync(fd)).toThrow(/EBADF/);

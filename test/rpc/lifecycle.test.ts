@@ -27,7 +27,8 @@ describe("a killed peer", () => {
     expect(root.unlinkToDeath(unlinked)).toBe(true);
     expect(await nest(root, new Nester("c"), 0)).toBe("leaf");
     const pending = slow(root, 30_000);
-    await new Promise((r) => setTimeout(r, 50));
+    // a call made after it is answered (the server runs two at once): the slow one is under way
+    expect(await nest(root, new Nester("c"), 0)).toBe("leaf");
     child.kill("SIGKILL");
     await expect(pending).rejects.toBeInstanceOf(DeadObjectError);
     await until(() => deaths.length === 1);
@@ -35,7 +36,8 @@ describe("a killed peer", () => {
     expect(session.isAlive()).toBe(false);
     expect(root.isBinderAlive()).toBe(false);
     await expect(slow(root, 1)).rejects.toBeInstanceOf(DeadObjectError);
-    await new Promise((r) => setTimeout(r, 50));
+    // no event says "nothing more": a few turns of the event loop give a second firing its chance
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
     expect(deaths).toHaveLength(1);
   });
 
@@ -66,13 +68,14 @@ describe("shutdown", () => {
   it("server shutdown with calls in flight: they settle with DeadObjectError, recipients fire once", async () => {
     const path = socketPath();
     const server = await listenUnix(path, { maxThreads: 4 });
-    server.setRoot(new Nester("server"));
+    const service = new Nester("server");
+    server.setRoot(service);
     const session = await connectUnix(path);
     const root = (await session.getRoot())!;
     let deaths = 0;
     root.linkToDeath(() => deaths++);
     const pending = [slow(root, 10_000), slow(root, 10_000), slow(root, 10_000)];
-    await new Promise((r) => setTimeout(r, 30));
+    await service.whenSlowStarted(3);
     await server.shutdown();
     const settled = await Promise.allSettled(pending);
     for (const s of settled) {

@@ -13,7 +13,17 @@ export const Code = {
 export class Nester extends Binder {
   readonly recorded: number[] = [];
   readonly held: IBinder[] = [];
+  /** SLOW calls that have begun here, and who waits for a number of them: a test that needs
+   *  calls to be in progress waits for this instead of sleeping. */
+  private slowStarted = 0;
+  private readonly slowWaiters: { n: number; resolve: () => void }[] = [];
   constructor(readonly name: string) { super(DESCRIPTOR); }
+
+  /** Settles once `n` SLOW calls have begun in this service (counting those before). */
+  whenSlowStarted(n: number): Promise<void> {
+    if (this.slowStarted >= n) return Promise.resolve();
+    return new Promise((resolve) => this.slowWaiters.push({ n, resolve }));
+  }
 
   protected async onTransact(code: number, data: Parcel, reply: Parcel): Promise<boolean> {
     data.enforceInterface(DESCRIPTOR);
@@ -52,7 +62,12 @@ export class Nester extends Binder {
         }
         case Code.SLOW: {
           const ms = data.readInt32();
-          await new Promise((r) => setTimeout(r, ms));
+          this.slowStarted++;
+          for (const w of this.slowWaiters.filter((x) => x.n <= this.slowStarted)) {
+            this.slowWaiters.splice(this.slowWaiters.indexOf(w), 1);
+            w.resolve();
+          }
+          await new Promise((r) => setTimeout(r, ms)); // the call's duration is what it is for
           reply.writeNoException();
           reply.writeInt32(ms);
           return true;

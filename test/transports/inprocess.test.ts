@@ -210,7 +210,7 @@ describe("a service in a node Worker over MessagePorts", () => {
       const session = await connectSession(messagePortTransport(endpoint, { sharedMemory }), "nester");
       const root = (await session.getRoot())!;
       const pending = slow(root, 5000).catch((e) => e);
-      await new Promise((r) => setTimeout(r, 50));
+      await recorded(root); // a call made after it is answered: the slow one is under way
       await worker.terminate();
       await until(() => !session.isAlive());
       expect(await pending).toBeInstanceOf(Error);
