@@ -164,12 +164,6 @@ describe("Bun specifics", () => {
   }, 60_000);
 });
 
-/** Wait for `p` to exit by itself (it is killed, and the test fails, after `ms`). */
-async function exitOf(p: ReturnType<Peers["spawn"]>, ms = 10_000): Promise<number | string> {
-  const deadline = Date.now() + ms;
-  while (p.exited === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return p.exited ?? `still running after ${ms} ms`;
-}
 
 describe.runIf(process.platform === "linux")("file descriptors over Unix sockets (SCM_RIGHTS through bun:ffi)", () => {
   interface FdResult {
@@ -210,10 +204,10 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
       expect(r.refused.write, `${label} writing an fd on a session without fds`).toBe(FDS_NOT_ALLOWED);
       // a Bun client exits by itself once its session is shut down (the reactor thread does not
       // hold the process), and a Bun server once it is shut down (after its client has gone)
-      if (clientRt === "bun") expect(await exitOf(client), `${label} the Bun client's exit`).toBe(0);
+      if (clientRt === "bun") expect(await client.exit(), `${label} the Bun client's exit`).toBe(0);
       if (serverRt === "bun") {
         await server.line("SHUTDOWN DONE");
-        expect(await exitOf(server), `${label} the Bun server's exit`).toBe(0);
+        expect(await server.exit(), `${label} the Bun server's exit`).toBe(0);
       }
     }, 90_000);
   }

@@ -88,18 +88,31 @@ export class Peer {
   }
 
   private async find(pred: (line: string) => boolean, what: string, ms: number): Promise<string> {
+    let hit: string | undefined;
+    await this.until(() => (hit = this.lines.find(pred)) !== undefined || this.exited !== null, ms);
+    if (hit !== undefined) return hit;
+    if (this.exited !== null) throw new Error(`${this.name} exited (${this.exited}) before printing ${what}\n${this.output()}`);
+    throw new Error(`${this.name}: no ${what} within ${ms} ms\n${this.output()}`);
+  }
+
+  /** Its exit code (or signal) once it has exited by itself, or a note that it had not after `ms`. */
+  async exit(ms = 10_000): Promise<number | string> {
+    return (await this.until(() => this.exited !== null, ms)) ? this.exited! : `still running after ${ms} ms`;
+  }
+
+  /** Re-checks `cond` on every line and on the exit, until it holds or `ms` have passed (a
+   *  deadline for a process that hangs, not a sleep). */
+  private async until(cond: () => boolean, ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.lines.find(pred);
-      if (hit !== undefined) return hit;
-      if (this.exited !== null) throw new Error(`${this.name} exited (${this.exited}) before printing ${what}\n${this.output()}`);
+    while (!cond()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${this.name}: no ${what} within ${ms} ms\n${this.output()}`);
+      if (left <= 0) return false;
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
         this.waiters.push(() => { clearTimeout(t); r(); });
       });
     }
+    return true;
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
