@@ -51,6 +51,7 @@ import { r34Address } from "../../src/rpc/address.js";
 import { SERVICE_DIRECTORY_DESCRIPTOR } from "../../src/rpc/service-directory.js";
 import { SIZES } from "../../src/core/core.js";
 import { INTERFACE_TRANSACTION, PING_TRANSACTION, FLAG_ONEWAY } from "../../src/binder/ibinder.js";
+import { BinderProxy } from "../../src/binder/proxy.js";
 import { HelloService, HELLO, echo } from "../rpc/helpers.js";
 import { Nester, DESCRIPTOR as NESTER, Code as NC, nest, hold } from "../rpc/test-service.js";
 
@@ -823,7 +824,7 @@ export class FuzzNester extends Nester {
   }
   reset(): void {
     this.recorded.length = 0;
-    for (const b of this.held.splice(0)) (b as { dispose?: () => void }).dispose?.();
+    for (const b of this.held.splice(0)) if (b instanceof BinderProxy) b.dispose();
   }
 }
 
@@ -1307,7 +1308,7 @@ export class ClientRig {
             case "hold": if (target) await hold(target, local); break;
             case "ping": if (target) await target.pingBinder(); break;
             case "descriptor": if (target) await target.getInterfaceDescriptor(); break;
-            case "dispose": (target as { dispose?: () => void } | null)?.dispose?.(); target = null; break;
+            case "dispose": if (target instanceof BinderProxy) target.dispose(); target = null; break;
             case "oneway": if (target) {
               const data = target.newParcel();
               try {

@@ -3,6 +3,7 @@
 import {
   Binder, FLAG_ONEWAY, ServiceSpecificException, type IBinder, type Parcel,
 } from "../../src/index.js";
+import { BinderProxy } from "../../src/binder/proxy.js";
 
 export const DESCRIPTOR = "test.INester";
 export const Code = {
@@ -51,7 +52,7 @@ export class Nester extends Binder {
           reply.writeNoException();
           return true;
         case Code.RELEASE_HELD:
-          for (const b of this.held.splice(0)) (b as { dispose?: () => void }).dispose?.();
+          for (const b of this.held.splice(0)) if (b instanceof BinderProxy) b.dispose();
           reply.writeNoException();
           return true;
         case Code.RETURN_BINDER: {
