@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { socketPath, HelloService, echo, until } from "./helpers.js";
+import { socketPath, HelloService, echo, ended } from "./helpers.js";
 
 describe("sessions over a Unix socket", () => {
   for (const version of [0, 1, 2, "r34"] as const) {
@@ -17,7 +17,7 @@ describe("sessions over a Unix socket", () => {
       expect(await root!.getInterfaceDescriptor()).toBe("hello.IHello");
       expect(hello.calls).toBe(1);
       await server.shutdown();
-      await until(() => !session.isAlive());
+      await ended(session);
     });
   }
 });

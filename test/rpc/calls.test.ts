@@ -5,7 +5,7 @@ import {
   BinderProxy, ServiceSpecificException, UnknownTransactionError, BinderError, StatusCode, type RpcServer, type RpcSession,
 } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { socketPath, until } from "./helpers.js";
+import { socketPath, ended, until } from "./helpers.js";
 import { Nester, nest, record, recorded, throwSse, returnBinder, hold, releaseHeld, DESCRIPTOR } from "./test-service.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -91,7 +91,8 @@ describe("references (libbinder counting)", () => {
     const { session, server, root } = await pair(1);
     expect(server.sessionCount).toBe(1);
     (root as BinderProxy).dispose();
-    await until(() => !session.isAlive() && server.sessionCount === 0);
+    await ended(session);
+    await until(() => server.sessionCount === 0);
   });
 
   it("a binder the server holds keeps the client's object alive; releasing it returns the refs", async () => {

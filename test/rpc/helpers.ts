@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binder, type Parcel, type IBinder, type Logger, type TransportConnection } from "../../src/index.js";
+import { Binder, type Parcel, type IBinder, type Logger, type RpcSession, type TransportConnection } from "../../src/index.js";
 import "../../runtimes/node/index.js";
 
 export function socketPath(name = "s"): string {
@@ -46,6 +46,14 @@ export function recordingLogger(): Logger & { lines: string[] } {
   return { lines, warn: (m: string) => { lines.push(m); } };
 }
 
+/** Settles when the session has ended (at once if it already has), with the reason. */
+export function ended(session: RpcSession): Promise<Error | null> {
+  return new Promise((resolve) => session.onEnd(resolve));
+}
+
+/** Polls `cond` every few ms until it holds (rejecting after `ms`): only for state that no event
+ *  reports (a server's session count, open fds, bytes a socket's peer has read); where there is
+ *  an event (a session's end, a death notice, a callback) await that instead. */
 export function until(cond: () => boolean, ms = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();

@@ -1,8 +1,8 @@
 // The end of sessions: killed peers, shutdown with calls in flight, death recipients.
 import { afterEach, describe, expect, it } from "vitest";
-import { DeadObjectError, type IBinder } from "../../src/index.js";
+import { DeadObjectError, type IBinder, type RpcSession } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { socketPath, spawnFixture, until } from "./helpers.js";
+import { socketPath, spawnFixture, ended, until } from "./helpers.js";
 import { Nester, slow, nest } from "./test-service.js";
 import type { ChildProcess } from "node:child_process";
 
@@ -21,7 +21,7 @@ describe("a killed peer", () => {
     const session = await connectUnix(path);
     const root = (await session.getRoot())!;
     const deaths: IBinder[] = [];
-    root.linkToDeath((who) => deaths.push(who));
+    const died = new Promise<void>((r) => root.linkToDeath((who) => { deaths.push(who); r(); }));
     const unlinked = () => { throw new Error("unlinked recipient must not fire"); };
     root.linkToDeath(unlinked);
     expect(root.unlinkToDeath(unlinked)).toBe(true);
@@ -31,8 +31,8 @@ describe("a killed peer", () => {
     expect(await nest(root, new Nester("c"), 0)).toBe("leaf");
     child.kill("SIGKILL");
     await expect(pending).rejects.toBeInstanceOf(DeadObjectError);
-    await until(() => deaths.length === 1);
-    expect(deaths[0]).toBe(root);
+    await died;
+    expect(deaths).toEqual([root]);
     expect(session.isAlive()).toBe(false);
     expect(root.isBinderAlive()).toBe(false);
     await expect(slow(root, 1)).rejects.toBeInstanceOf(DeadObjectError);
@@ -53,10 +53,9 @@ describe("a killed peer", () => {
     children.push(child);
     await until(() => service.held.length === 1);
     const callback = service.held[0]!;
-    let died = 0;
-    callback.linkToDeath(() => died++);
+    const died = new Promise<void>((r) => callback.linkToDeath(() => r()));
     child.kill("SIGKILL");
-    await until(() => died === 1);
+    await died;
     expect(callback.isBinderAlive()).toBe(false);
     expect(await nest(otherRoot, new Nester("other"), 0)).toBe("leaf");
     expect(server.sessionCount).toBe(1);
@@ -73,7 +72,7 @@ describe("shutdown", () => {
     const session = await connectUnix(path);
     const root = (await session.getRoot())!;
     let deaths = 0;
-    root.linkToDeath(() => deaths++);
+    const died = new Promise<void>((r) => root.linkToDeath(() => { deaths++; r(); }));
     const pending = [slow(root, 10_000), slow(root, 10_000), slow(root, 10_000)];
     await service.whenSlowStarted(3);
     await server.shutdown();
@@ -82,7 +81,9 @@ describe("shutdown", () => {
       expect(s.status).toBe("rejected");
       expect((s as PromiseRejectedResult).reason).toBeInstanceOf(DeadObjectError);
     }
-    await until(() => deaths === 1 && !session.isAlive());
+    await died;
+    await ended(session);
+    expect(deaths).toBe(1);
     expect(server.sessionCount).toBe(0);
   });
 
@@ -91,11 +92,13 @@ describe("shutdown", () => {
     const server = await listenUnix(path);
     server.setRoot(new Nester("server"));
     cleanup.push(() => server.shutdown());
-    const sessions: { ended: boolean }[] = [];
-    server.onSession((s) => { const rec = { ended: false }; sessions.push(rec); s.onEnd(() => { rec.ended = true; }); });
+    let serverSessions = 0;
+    const serverSide = new Promise<RpcSession>((r) => server.onSession((s) => { serverSessions++; r(s); }));
     const session = await connectUnix(path);
     await session.getRoot();
     session.shutdown();
-    await until(() => sessions.length === 1 && sessions[0]!.ended && server.sessionCount === 0);
+    await ended(await serverSide);
+    await until(() => server.sessionCount === 0);
+    expect(serverSessions).toBe(1);
   });
 });

@@ -41,7 +41,7 @@ import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { BinderProxy, StatusCode, getService, type IBinder, type RpcServer, type RpcSession } from "../../src/index.js";
 import { SPECIAL_MAX_FRAME_BODY } from "../../src/rpc/frame-size.js";
 import { bytesToHex, capturedSessions, type CapturedMessage } from "../fixtures/reference.js";
-import { socketPath, HelloService, HELLO, echo, until } from "./helpers.js";
+import { socketPath, HelloService, HELLO, echo, ended, until } from "./helpers.js";
 
 const SECTIONS = ["A", "V0", "V1", "V2"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -422,7 +422,7 @@ async function replayServerSide(section: Section, libbinderTargetDecStrong = fal
     // (src/rpc/target-acks.ts): it stopped counting them, so the echo target's reference is
     // not waited for either.
     await peer.expectClosed(`${section}: client after its last DEC_STRONG`);
-    await until(() => !s.isAlive(), READ_TIMEOUT_MS);
+    await ended(s);
   } catch (e) {
     // a raw read that timed out usually means the client gave up: say why
     if (clientError) throw new Error(`${(e as Error).message}\n(the tsbinder client failed: ${(clientError as Error)?.stack ?? clientError})`);

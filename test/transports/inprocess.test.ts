@@ -13,7 +13,7 @@ import {
   MemoryTransport, memoryPair, memoryTransport, messagePortTransport, sharedMemoryAvailable, type MessageEndpoint,
 } from "../../src/transports/index.js";
 import { RingReader, RingWriter, createRingBuffer } from "../../src/transports/ring.js";
-import { HelloService, echo, until } from "../rpc/helpers.js";
+import { HelloService, echo, ended, until } from "../rpc/helpers.js";
 import { Nester, nest, record, recorded, slow } from "../rpc/test-service.js";
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -68,7 +68,7 @@ describe("memory transport sessions", () => {
       await Promise.all(sent);
       expect(await recorded(root)).toEqual(Array.from({ length: 500 }, (_, i) => i));
       await server.shutdown();
-      await until(() => !session.isAlive());
+      await ended(session);
     });
   }
 
@@ -212,7 +212,7 @@ describe("a service in a node Worker over MessagePorts", () => {
       const pending = slow(root, 5000).catch((e) => e);
       await recorded(root); // a call made after it is answered: the slow one is under way
       await worker.terminate();
-      await until(() => !session.isAlive());
+      await ended(session);
       expect(await pending).toBeInstanceOf(Error);
     });
   }

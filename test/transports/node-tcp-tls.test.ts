@@ -6,7 +6,7 @@ import { Binder, HandshakeError, getCallingIdentity, type IBinder, type Parcel, 
 import {
   connectTcp, listenTcp, connectTls, listenTls, connectTlsUnix, listenTlsUnix, tcpTransport, portOf, TlsHandshakeError,
 } from "../../runtimes/node/index.js";
-import { HelloService, echo, socketPath, until } from "../rpc/helpers.js";
+import { HelloService, echo, socketPath, ended } from "../rpc/helpers.js";
 import { Nester, nest, record, recorded } from "../rpc/test-service.js";
 import { testPki } from "../support/certs.js";
 
@@ -85,7 +85,7 @@ describe("TCP", () => {
     expect((await who(root)).kind).toBe("anonymous");
     expect(seen!.kind).toBe("anonymous");
     await server.shutdown();
-    await until(() => !session.isAlive());
+    await ended(session);
   });
 
   it("large parcels cross intact", async () => {
