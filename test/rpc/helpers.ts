@@ -40,10 +40,22 @@ export async function echo(b: IBinder, text: string, flags = 0): Promise<string 
   } finally { reply.dispose(); }
 }
 
-/** A logger that keeps what it is given, for tests to look at. */
-export function recordingLogger(): Logger & { lines: string[] } {
+/** A logger that keeps what it is given, for tests to look at; `logged(re)` settles with the
+ *  first line (already kept or still to come) that matches. */
+export function recordingLogger(): Logger & { lines: string[]; logged(re: RegExp): Promise<string> } {
   const lines: string[] = [];
-  return { lines, warn: (m: string) => { lines.push(m); } };
+  const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  return {
+    lines,
+    warn: (m: string) => {
+      lines.push(m);
+      for (const w of waiters.filter((x) => x.re.test(m))) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+    },
+    logged: (re: RegExp) => {
+      const seen = lines.find((l) => re.test(l));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ re, resolve }));
+    },
+  };
 }
 
 /** Settles when the session has ended (at once if it already has), with the reason. */

@@ -5,7 +5,7 @@ import { chmodSync } from "node:fs";
 import { dirname } from "node:path";
 import { Binder, getCallingIdentity, type Parcel, type PeerIdentity, type IBinder } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { socketPath, spawnFixture, until } from "./helpers.js";
+import { socketPath, spawnFixture } from "./helpers.js";
 import { Nester, nest } from "./test-service.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -15,10 +15,12 @@ async function serveRecording(authorize: (p: PeerIdentity) => boolean = () => tr
   const path = socketPath();
   const server = await listenUnix(path);
   const seen: PeerIdentity[] = [];
-  server.setAuthorizer((peer) => { seen.push(peer); return authorize(peer); });
+  let firstSeen!: () => void;
+  const authorized = new Promise<void>((r) => { firstSeen = r; });
+  server.setAuthorizer((peer) => { seen.push(peer); firstSeen(); return authorize(peer); });
   server.setRoot(new Nester("server"));
   cleanup.push(() => server.shutdown());
-  return { path, server, seen };
+  return { path, server, seen, authorized };
 }
 
 describe("peer identity on Unix sockets", () => {
@@ -32,11 +34,12 @@ describe("peer identity on Unix sockets", () => {
   });
 
   it.runIf(process.getuid?.() === 0)("a client running as another uid is seen as that uid (tests run as root)", async () => {
-    const { path, seen } = await serveRecording();
+    const { path, seen, authorized } = await serveRecording();
     chmodSync(dirname(path), 0o777);
     chmodSync(path, 0o777);
     const { child } = await spawnFixture("identity-client", [path], { uid: 65534, gid: 65534 });
-    await until(() => seen.length === 1);
+    await authorized;
+    expect(seen.length).toBe(1);
     expect(seen[0]).toMatchObject({ kind: "unix", uid: 65534, gid: 65534, pid: child.pid });
   });
 
