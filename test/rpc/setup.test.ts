@@ -9,7 +9,7 @@ import {
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeNewSessionResponse, encodeWireHeader } from "../../src/wire/structs.js";
 import { socketPath, until, HelloService, echo } from "./helpers.js";
-import { Nester, nest, slow, hold } from "./test-service.js";
+import { Code, Nester, nest, slow, hold } from "./test-service.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0)) await f(); });
@@ -73,11 +73,19 @@ describe("version negotiation", () => {
 describe("multi-connection sessions", () => {
   it("a client opens min(maxThreads, maxOutgoingConnections) connections and spreads calls over them", async () => {
     let inFlight = 0, maxInFlight = 0;
+    // SLOW calls wait until three are in the server at once (they cannot, unless spread over
+    // three connections), then all go on: no call's duration decides the outcome
+    let threeInFlight!: () => void;
+    const gate = new Promise<void>((r) => { threeInFlight = r; });
     class Counting extends Nester {
       protected override async onTransact(code: number, data: Parcel, reply: Parcel): Promise<boolean> {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        try { return await super.onTransact(code, data, reply); } finally { inFlight--; }
+        if (inFlight === 3) threeInFlight();
+        try {
+          if (code === Code.SLOW) await gate;
+          return await super.onTransact(code, data, reply);
+        } finally { inFlight--; }
       }
     }
     const { path, server } = await serve({ maxThreads: 3 }, new Counting("server"));
@@ -88,7 +96,7 @@ describe("multi-connection sessions", () => {
     expect(session.outgoingCount).toBe(3);
     await until(() => serverSession !== null && serverSession.incomingCount === 3);
     const root = (await session.getRoot())!;
-    await Promise.all(Array.from({ length: 9 }, () => slow(root, 40)));
+    await Promise.all(Array.from({ length: 9 }, () => slow(root, 1)));
     expect(maxInFlight).toBe(3);
 
     const capped = await connectUnix(path, { maxOutgoingConnections: 2 });
@@ -209,13 +217,13 @@ describe("a peer that breaks the protocol", () => {
     const header = encodeConnectionHeader({ version: 1, options: 0, fdMode: 0, sessionId: null });
     const bytes = [...header, ...encodeConnectionInit(), ...encodeWireHeader(0, 40), ...new Uint8Array(40)];
     const got: Buffer[] = [];
-    s.on("data", (d) => got.push(d));
+    // response (8) + REPLY header (16) + reply struct (20) + root binder (16)
+    const answered = new Promise<void>((r) => s.on("data", (d) => { got.push(d); if (Buffer.concat(got).length >= 8 + 16 + 20 + 16) r(); }));
     for (const b of bytes) {
       s.write(new Uint8Array([b]));
       await new Promise((r) => setImmediate(r));
     }
-    // response (8) + REPLY header (16) + reply struct (20) + root binder (16)
-    await until(() => Buffer.concat(got).length >= 8 + 16 + 20 + 16);
+    await answered;
     const all = Buffer.concat(got);
     expect(all.readUInt32LE(8)).toBe(1); // REPLY
     expect(all.readInt32LE(24)).toBe(0); // status OK
