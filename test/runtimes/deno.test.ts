@@ -123,7 +123,7 @@ describe("Unix sockets through FFI (--allow-ffi): peer credentials and file desc
     runtime: string; pid: number; whoami: Record<string, unknown>; pipe: string; hundred: { n: number; inOrder: boolean }; back: string;
     concurrent: { connections: number; echoed: boolean; tagged: boolean };
     churn: { sessions: number; before: { client: number; server: number }; after: { client: number; server: number } };
-    leak: { calls: number; before: { client: number; server: number }; after: { client: number; server: number }; usPerCall: number };
+    leak: { calls: number; before: { client: number; server: number }; after: { client: number; server: number } };
     error?: { name: string; message: string };
   };
   const run = (runtime: "deno" | "deno-no-ffi" | "node", args: string[]) => {
