@@ -13,7 +13,7 @@ import {
   MemoryTransport, memoryPair, memoryTransport, messagePortTransport, sharedMemoryAvailable, type MessageEndpoint,
 } from "../../src/transports/index.js";
 import { RingReader, RingWriter, createRingBuffer } from "../../src/transports/ring.js";
-import { HelloService, echo, ended, until } from "../rpc/helpers.js";
+import { HelloService, echo, ended } from "../rpc/helpers.js";
 import { Nester, nest, record, recorded, slow } from "../rpc/test-service.js";
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -23,20 +23,22 @@ describe("memoryPair", () => {
   it("delivers copies, coalesced, in order; close ends both sides", async () => {
     const [a, b] = memoryPair();
     const got: number[] = [];
-    let aEnded = false, bEnded = false;
     let chunks = 0;
-    b.start({ data: (c) => { chunks++; got.push(...c); }, end: () => { bEnded = true; } });
-    a.start({ data: () => {}, end: () => { aEnded = true; } });
+    let delivered!: () => void, aEnded!: () => void, bEnded!: () => void;
+    const firstChunk = new Promise<void>((r) => { delivered = r; });
+    const ends = Promise.all([new Promise<void>((r) => { aEnded = r; }), new Promise<void>((r) => { bEnded = r; })]);
+    b.start({ data: (c) => { chunks++; got.push(...c); delivered(); }, end: () => bEnded() });
+    a.start({ data: () => {}, end: () => aEnded() });
     const buf = new Uint8Array([1, 2, 3]);
     a.write(buf);
     buf[0] = 99; // the transport owns a copy
     a.write(new Uint8Array([4]));
     expect(got).toEqual([]); // not synchronous
-    await until(() => got.length === 4);
+    await firstChunk;
     expect(got).toEqual([1, 2, 3, 4]);
     expect(chunks).toBe(1);
     a.close();
-    await until(() => aEnded && bEnded);
+    await ends;
   });
 
   it("bytes written before start() are kept", async () => {
@@ -44,9 +46,7 @@ describe("memoryPair", () => {
     a.write(new Uint8Array([7, 8]));
     a.close();
     const got: number[] = [];
-    let ended = false;
-    b.start({ data: (c) => got.push(...c), end: () => { ended = true; } });
-    await until(() => ended);
+    await new Promise<void>((ended) => b.start({ data: (c) => got.push(...c), end: () => ended() }));
     expect(got).toEqual([7, 8]);
   });
 });
@@ -133,15 +133,18 @@ async function startWorker(opts: { sharedMemory: boolean; viaParentPort?: boolea
     cleanup.push(() => port1.close());
   }
   cleanup.push(() => worker.terminate());
-  const replies: { stats?: Stats; sessions?: number; ready?: boolean }[] = [];
-  worker.on("message", (m) => replies.push(m));
   worker.on("error", (e) => { throw e; });
-  await until(() => replies.some((m) => m.ready));
+  // the worker's own messages (not the transport's, when it listens on parentPort)
+  type Reply = { stats?: Stats; sessions?: number; ready?: boolean };
+  const next = (key: keyof Reply) => new Promise<Reply>((resolve) => {
+    const take = (m: Reply) => { if (m && typeof m === "object" && key in m) { worker.off("message", take); resolve(m); } };
+    worker.on("message", take);
+  });
+  await next("ready");
   const workerStats = async () => {
-    const n = replies.length;
+    const reply = next("stats");
     worker.postMessage("stats");
-    await until(() => replies.length > n);
-    return replies[replies.length - 1]!.stats!;
+    return (await reply).stats!;
   };
   return { worker, endpoint, workerStats };
 }
