@@ -461,8 +461,7 @@ describe("replay of captured rsbinder sessions", () => {
       const path = socketPath("specials");
       const server = await listenUnix(path, { maxVersion: L.version });
       server.setRoot(new HelloService());
-      let serverSession: RpcSession | null = null;
-      server.onSession((s) => { serverSession = s; });
+      const serverSession = new Promise<RpcSession>((r) => server.onSession(r));
       const peer = await RawPeer.connect(path);
       try {
         peer.write(cat(msgs[0]!.bytes, msgs[1]!.bytes));
@@ -476,8 +475,7 @@ describe("replay of captured rsbinder sessions", () => {
         expect(hex(await peer.readFrame(L, "GET_MAX_THREADS reply"))).toBe(hex(replyFrame(L, le32(1))));
         peer.write(special(SPECIAL_GET_SESSION_ID));
         const idReply = await peer.readFrame(L, "GET_SESSION_ID reply");
-        await until(() => serverSession !== null);
-        const id = (serverSession! as RpcSession).sessionId!;
+        const id = (await serverSession).sessionId!;
         expect(id.length).toBe(32);
         expect(hex(idReply)).toBe(hex(replyFrame(L, cat(le32(32), id))));
       } finally {
