@@ -51,7 +51,7 @@ describe("a killed peer", () => {
     const otherRoot = (await other.getRoot())!;
     const { child } = await spawnFixture("nester-client", [path]);
     children.push(child);
-    await until(() => service.held.length === 1);
+    await service.holds.reached(1);
     const callback = service.held[0]!;
     const died = new Promise<void>((r) => callback.linkToDeath(() => r()));
     child.kill("SIGKILL");
@@ -74,7 +74,7 @@ describe("shutdown", () => {
     let deaths = 0;
     const died = new Promise<void>((r) => root.linkToDeath(() => { deaths++; r(); }));
     const pending = [slow(root, 10_000), slow(root, 10_000), slow(root, 10_000)];
-    await service.whenSlowStarted(3);
+    await service.slowStarted.reached(3);
     await server.shutdown();
     const settled = await Promise.allSettled(pending);
     for (const s of settled) {

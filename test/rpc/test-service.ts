@@ -11,20 +11,27 @@ export const Code = {
   SLOW: 8, CALL_HELD_ONEWAY: 9, IDENTITY: 10,
 } as const;
 
+/** A count that tests can wait on: `reached(n)` settles once it is at least n. */
+export class Tally {
+  private n = 0;
+  private readonly waiters: { n: number; resolve: () => void }[] = [];
+  add(): void {
+    this.n++;
+    for (const w of this.waiters.filter((x) => x.n <= this.n)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(); }
+  }
+  reached(n: number): Promise<void> {
+    return this.n >= n ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+}
+
 export class Nester extends Binder {
   readonly recorded: number[] = [];
   readonly held: IBinder[] = [];
-  /** SLOW calls that have begun here, and who waits for a number of them: a test that needs
-   *  calls to be in progress waits for this instead of sleeping. */
-  private slowStarted = 0;
-  private readonly slowWaiters: { n: number; resolve: () => void }[] = [];
+  /** SLOW calls begun and binders held here: a test that needs calls in progress, or a peer's
+   *  HOLD done, waits on these instead of sleeping or polling. */
+  readonly slowStarted = new Tally();
+  readonly holds = new Tally();
   constructor(readonly name: string) { super(DESCRIPTOR); }
-
-  /** Settles once `n` SLOW calls have begun in this service (counting those before). */
-  whenSlowStarted(n: number): Promise<void> {
-    if (this.slowStarted >= n) return Promise.resolve();
-    return new Promise((resolve) => this.slowWaiters.push({ n, resolve }));
-  }
 
   protected async onTransact(code: number, data: Parcel, reply: Parcel): Promise<boolean> {
     data.enforceInterface(DESCRIPTOR);
@@ -49,6 +56,7 @@ export class Nester extends Binder {
           throw new ServiceSpecificException(data.readInt32(), "asked to fail");
         case Code.HOLD:
           this.held.push(data.readStrongBinderNonNull());
+          this.holds.add();
           reply.writeNoException();
           return true;
         case Code.RELEASE_HELD:
@@ -63,11 +71,7 @@ export class Nester extends Binder {
         }
         case Code.SLOW: {
           const ms = data.readInt32();
-          this.slowStarted++;
-          for (const w of this.slowWaiters.filter((x) => x.n <= this.slowStarted)) {
-            this.slowWaiters.splice(this.slowWaiters.indexOf(w), 1);
-            w.resolve();
-          }
+          this.slowStarted.add();
           await new Promise((r) => setTimeout(r, ms)); // the call's duration is what it is for
           reply.writeNoException();
           reply.writeInt32(ms);
