@@ -6,19 +6,16 @@
 // nothing shared.
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { bunPlatform } from "./platform.js";
-import { loadLibc } from "./libc.js";
 import { unixTransport } from "./unix.js";
 import { unixFdTransport } from "./unix-fds.js";
 import { tcpTransport } from "./tcp.js";
 import { BunTlsTransport, BunTlsUnixTransport } from "./tls.js";
 
-// libc through bun:ffi (Linux): dup for descriptors, and the fd-passing transport
-const fdsAvailable = loadLibc() !== null;
-
 export { bunPlatform } from "./platform.js";
 export { BunSocketConnection } from "./socket.js";
 export { BunUnixTransport, unixTransport } from "./unix.js";
-export { BunUnixFdTransport, BunUnixFdConnection, unixFdTransport } from "./unix-fds.js";
+export { unixFdTransport } from "./unix-fds.js";
+export { FdUnixTransport, ReactorFdConnection } from "../../native/index.js";
 export { BunTcpTransport, tcpTransport } from "./tcp.js";
 export { BunTlsTransport, BunTlsUnixTransport, tlsTransport, tlsUnixTransport, tlsError } from "./tls.js";
 export {
@@ -29,8 +26,8 @@ const api: EntryPoints = entryPoints({
   platform: bunPlatform,
   unix: unixTransport,
   // fd passing (SCM_RIGHTS) where bun:ffi can drive recvmsg/sendmsg (Linux); elsewhere a request
-  // for fds fails with FDS_NOT_ALLOWED
-  unixWithFds: fdsAvailable ? unixFdTransport : undefined,
+  // for fds fails with FDS_NOT_ALLOWED. Asked when a session wants fds: libc loads only then.
+  get unixWithFds() { return unixFdTransport.whyUnavailable() === null ? unixFdTransport : undefined; },
   tcp: tcpTransport,
   tls: (o) => new BunTlsTransport(o),
   tlsUnix: (o) => new BunTlsUnixTransport(o),

@@ -11,7 +11,7 @@
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { TlsHandshakeError, formatHostPort, parseHostPort, rfc4514, type TlsOptions } from "../../src/transports/net.js";
 import { dial, serve, type BunEndpoint, type BunSocket } from "./socket.js";
-import { removeSocketFile, removeStaleSocket, socketPath } from "./unix.js";
+import { removeSocketFile, removeStaleSocket, socketPath } from "../node/socket-file.js";
 import { remoteOf } from "./tcp.js";
 
 export type { TlsOptions } from "../../src/transports/net.js";

@@ -1,25 +1,10 @@
 // Unix-domain sockets with Bun.connect / Bun.listen ({ unix }): a filesystem path, or "@name"
 // for a Linux abstract socket.
-import { existsSync, statSync, unlinkSync } from "node:fs";
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { dial, serve, type BunSocket } from "./socket.js";
 import { unixPeerIdentity } from "./peercred.js";
+import { removeSocketFile, removeStaleSocket, socketPath } from "../node/socket-file.js";
 
-/** "@name" is the Linux abstract namespace (no file); anything else is a path. */
-export function socketPath(address: string): string {
-  return address.startsWith("@") ? "\0" + address.slice(1) : address;
-}
-
-/** A socket file left by a previous run would make listen fail with EADDRINUSE. */
-export function removeStaleSocket(address: string): void {
-  const path = socketPath(address);
-  if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
-}
-
-/** Remove a listener's socket file (abstract sockets have none). */
-export function removeSocketFile(address: string): void {
-  if (!address.startsWith("@")) { try { unlinkSync(address); } catch { /* already gone */ } }
-}
 
 export class BunUnixTransport implements RpcTransport {
   readonly name = "bun-unix";

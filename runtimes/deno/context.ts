@@ -12,9 +12,11 @@
 // the shape Deno's own AsyncVariable uses (a null-prototype object copied on each entry), so
 // each sees the other's values inside the other's runs. Those two functions are Deno
 // internals: they are used only when present and when a synchronous check when the platform
-// is built shows the mapping behaves as described; otherwise AsyncLocalStorage is used.
+// is built shows the mapping behaves as described, and belong to the accelerated tier (off with
+// TSBINDER_ACCELERATE=0, native.ts); otherwise AsyncLocalStorage is used.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { asyncLocalStorageStores, type ContextStore, type ContextStores } from "../../src/platform/context-store.js";
+import { accelerated } from "./native.js";
 
 type Mapping = Record<PropertyKey, unknown> | undefined;
 interface AsyncContextCore { getAsyncContext(): Mapping; setAsyncContext(m: Mapping): void }
@@ -58,7 +60,7 @@ export type CallContextKind = "async-context-mapping" | "AsyncLocalStorage";
 /** The stores Deno offers here: over its context mapping where it behaves, else
  *  AsyncLocalStorage; and which of the two. */
 export function denoContextStores(): { stores: ContextStores; kind: CallContextKind } {
-  const core = asyncContextCore();
+  const core = accelerated() ? asyncContextCore() : null;
   if (core && behaves(core)) {
     return { stores: Object.freeze({ create: <T>() => mappingStore<T>(core), async: true }), kind: "async-context-mapping" };
   }

@@ -23,7 +23,8 @@ export { DenoConnection } from "./connection.js";
 export { denoPlatform, callContextKind } from "./platform.js";
 export type { CallContextKind } from "./context.js";
 export { DenoUnixTransport, DenoUnixConnection, unixTransport } from "./unix.js";
-export { DenoUnixFfiTransport, DenoUnixFfiConnection, unixFfiTransport } from "./unix-ffi.js";
+export { unixFfiTransport } from "./unix-ffi.js";
+export { FdUnixTransport, ReactorFdConnection } from "../../native/index.js";
 export { DenoNetUnixTransport, unixNetTransport } from "./unix-net.js";
 export { DenoTcpTransport, tcpTransport } from "./tcp.js";
 export { DenoTlsBase, DenoTlsTransport, DenoTlsUnixTransport, tlsTransport, tlsUnixTransport, tlsError } from "./tls.js";
@@ -34,7 +35,7 @@ export {
 const api: EntryPoints = entryPoints({
   platform: denoPlatform,
   // with FFI: node:net sockets and SO_PEERCRED through libc (unix-net.ts); the libc-owned
-  // sockets of unix-ffi.ts only where fds travel (they pay a thread hop per read)
+  // sockets of unix-ffi.ts only where fds travel (they pay a thread hop per read: native/reactor.ts)
   unix: ffi ? unixNetTransport : unixTransport,
   // fds need the libc transport; without FFI a request for fds fails with FDS_NOT_ALLOWED
   unixWithFds: ffi ? unixFfiTransport : undefined,

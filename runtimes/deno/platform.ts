@@ -6,7 +6,7 @@ import { Buffer } from "node:buffer";
 import { portablePlatform, type Platform } from "../../src/platform/platform.js";
 import { bufferString16Codec } from "../../src/core/string16.js";
 import { denoContextStores, type CallContextKind } from "./context.js";
-import { denoLibc } from "./libc.js";
+import { denoNative } from "./native.js";
 import { denoFdOps } from "./unix-ffi.js";
 
 const context = denoContextStores();
@@ -24,7 +24,7 @@ export const denoPlatform: Platform = Object.freeze({
   // written by the portable path (Buffer.write("ucs2") is slow on Deno)
   string16: bufferString16Codec((m) => Buffer.from(m), false),
   // close and dup through libc, with the FFI permission
-  fds: denoLibc() ? denoFdOps : null,
+  fds: denoNative.syscalls() ? denoFdOps : null,
   // so nested calls and getCallingIdentity work across awaits (context.ts)
   context: context.stores,
   timers: portablePlatform.timers,

@@ -13,41 +13,27 @@
 // to the stream as well: a failed send(2) hands the frame to socket.write(), which meets the
 // same error and reports it the way node always does ('error', 'close').
 import type { Socket } from "node:net";
-import { loadLibc, O } from "./libc.js";
+import { Errno, MSG_DONTWAIT, MSG_NOSIGNAL } from "../../native/linux.js";
+import type { Syscalls } from "../../native/syscalls.js";
+import { accelerated } from "./fd-runtime.js";
+import { nodeNative } from "./native.js";
 import { socketFd } from "./peercred.js";
 
-/** send(2) itself: bytes sent or -1 (errno() then says why). */
-export type SendCall = (fd: number, buf: Uint8Array, n: number, flags: number) => number;
-
-let send: SendCall | null | undefined;
-
-function loadSend(): SendCall | null {
-  if (send !== undefined) return send;
-  send = null;
-  const c = loadLibc();
-  if (c) {
-    try { send = c.koffi.load("libc.so.6").func("intptr_t send(int fd, const uint8_t *buf, uintptr_t n, int flags)") as SendCall; } catch { send = null; }
-  }
-  return send;
-}
-
-const FLAGS = O.MSG_DONTWAIT | O.MSG_NOSIGNAL;
-const EINTR = O.EINTR;
+const FLAGS = MSG_DONTWAIT | MSG_NOSIGNAL;
 
 /** send(2) for a plain (not TLS) connected net.Socket: how many bytes of `bytes` the kernel
  *  took, or -1 if it took none or must not be asked (the stream holds bytes, or the socket is
  *  no longer writable). Null where send(2) is out of reach (no koffi, not Linux, no
- *  descriptor). The caller queues what was not taken on the stream. `call`/`errno`: another
- *  FFI's send(2) (Deno's node:net sockets have descriptors too; runtimes/deno/unix-net.ts). */
-export function directSender(socket: Socket, call?: SendCall, errno?: () => number): ((bytes: Uint8Array) => number) | null {
-  const fn = call ?? loadSend();
-  const err = errno ?? (() => loadLibc()!.errno());
+ *  descriptor) or the accelerated tier is off (native.ts). The caller queues what was not
+ *  taken on the stream. `sys`: another runtime's table (Deno's node:net sockets have
+ *  descriptors too; runtimes/deno/unix-net.ts). */
+export function directSender(socket: Socket, sys: Syscalls | null = accelerated() ? nodeNative.syscalls() : null): ((bytes: Uint8Array) => number) | null {
   const fd = socketFd(socket);
-  if (!fn || fd < 0) return null;
+  if (!sys || fd < 0) return null;
   return (bytes) => {
     if (socket.writableLength !== 0 || !socket.writable) return -1;
     let n: number;
-    do n = fn(fd, bytes, bytes.length, FLAGS); while (n < 0 && err() === EINTR);
+    do n = sys.send(fd, bytes, bytes.length, FLAGS); while (n < 0 && sys.errno() === Errno.EINTR);
     return n > 0 ? n : -1;
   };
 }

@@ -5,13 +5,14 @@
 import { nodePlatform } from "./platform.js";
 import { entryPoints, type EntryPoints } from "../../src/transports/entry-points.js";
 import { unixTransport } from "./unix.js";
-import { NodeUnixFdTransport, unixFdTransport } from "./unix-fds.js";
+import { unixFdTransport } from "./unix-fds.js";
 import { tcpTransport } from "./tcp.js";
 import { NodeTlsTransport, NodeTlsUnixTransport } from "./tls.js";
 
 export { nodePlatform } from "./platform.js";
 export { NodeUnixTransport, unixTransport } from "./unix.js";
-export { NodeUnixFdTransport, NodeUnixFdConnection, unixFdTransport } from "./unix-fds.js";
+export { unixFdTransport } from "./unix-fds.js";
+export { FdUnixTransport, ReactorFdConnection } from "../../native/index.js";
 export { NodeSocketConnection } from "./socket.js";
 export { NodeTcpTransport, tcpTransport } from "./tcp.js";
 export { NodeTlsTransport, NodeTlsUnixTransport, tlsTransport, tlsUnixTransport, tlsError } from "./tls.js";
@@ -23,8 +24,8 @@ const api: EntryPoints = entryPoints({
   platform: nodePlatform,
   unix: unixTransport,
   // fd passing (SCM_RIGHTS) where koffi can drive recvmsg/sendmsg (Linux); elsewhere a request
-  // for fds fails with FDS_NOT_ALLOWED
-  unixWithFds: NodeUnixFdTransport.unavailable() === null ? unixFdTransport : undefined,
+  // for fds fails with FDS_NOT_ALLOWED. Asked when a session wants fds: koffi loads only then.
+  get unixWithFds() { return unixFdTransport.whyUnavailable() === null ? unixFdTransport : undefined; },
   tcp: tcpTransport,
   tls: (o) => new NodeTlsTransport(o),
   tlsUnix: (o) => new NodeTlsUnixTransport(o),

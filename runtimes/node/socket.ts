@@ -5,7 +5,8 @@ import * as net from "node:net";
 import type { Socket } from "node:net";
 import type { ConnectionSink, PeerIdentity, TransportConnection } from "../../src/rpc/transport.js";
 import { copyBytes } from "../../src/rpc/byte-queue.js";
-import { closeFd, dupCloexec, loadLibc } from "./libc.js";
+import { accelerated } from "./fd-runtime.js";
+import { nodeNative } from "./native.js";
 import { socketFd } from "./peercred.js";
 import { directSender } from "./direct-send.js";
 import { SocketDrain } from "./drain.js";
@@ -219,10 +220,11 @@ export interface SocketFdOps {
   sender(socket: Socket): ((bytes: Uint8Array) => number) | null;
 }
 
-/** Node's: libc through koffi. */
+/** Node's: libc through koffi, and nothing (plain node:net) where the accelerated tier is off
+ *  or koffi is missing (native.ts). */
 export const koffiFdOps: SocketFdOps = {
-  dup: (fd) => (loadLibc() ? dupCloexec(fd) : -1),
-  close: closeFd,
+  dup: (fd) => (accelerated() && nodeNative.syscalls() ? nodeNative.dup(fd) : -1),
+  close: (fd) => { nodeNative.syscalls()?.close(fd); },
   sender: (socket) => directSender(socket),
 };
 

@@ -1,14 +1,10 @@
 // Unix-domain sockets for Node: a filesystem path, or "@name" for a Linux abstract socket.
 import * as net from "node:net";
-import { unlinkSync, existsSync, statSync } from "node:fs";
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { LentReads, NodeSocketConnection, acceptedConnection, koffiFdOps, type SocketFdOps } from "./socket.js";
 import { unixPeerIdentity } from "./peercred.js";
+import { removeSocketFile, removeStaleSocket, socketPath } from "./socket-file.js";
 
-/** "@name" is the Linux abstract namespace (no file); anything else is a path. */
-export function socketPath(address: string): string {
-  return address.startsWith("@") ? "\0" + address.slice(1) : address;
-}
 
 /** How a node:net Unix socket learns who its peer is, and the libc calls for it: Node's are
  *  koffi's; Deno's node:net sockets use Deno's FFI (runtimes/deno/unix-net.ts). */
@@ -40,7 +36,7 @@ export class NodeUnixTransport implements RpcTransport {
 
 /** A Unix socket connect does not wait while the listener's backlog is full: it fails with
  *  EAGAIN at once (a thousand clients connecting together meet it). Retry, as a blocking
- *  connect would wait (runtimes/deno/unix-ffi.ts does too): every 20 ms at first, then less
+ *  connect would wait (native/fd-socket.ts does too): every 20 ms at first, then less
  *  often, for up to the server's default handshake timeout. */
 const CONNECT_RETRY_MS = 20;
 const CONNECT_RETRY_MAX_MS = 250;
@@ -71,7 +67,7 @@ export async function connectUnixSocket(address: string, opts: Omit<net.NetConne
  *  connections already accepted belong to their sessions. */
 export function listenUnixSocket(address: string, opts: net.ServerOpts, onSocket: (s: net.Socket) => void): Promise<TransportListener> {
   const path = socketPath(address);
-  if (!address.startsWith("@") && existsSync(path) && statSync(path).isSocket()) unlinkSync(path);
+  removeStaleSocket(address);
   return new Promise((resolve, reject) => {
     const server = net.createServer(opts, onSocket);
     server.once("error", reject);
@@ -81,7 +77,7 @@ export function listenUnixSocket(address: string, opts: net.ServerOpts, onSocket
         address,
         close: async () => {
           server.close();
-          if (!address.startsWith("@")) { try { unlinkSync(path); } catch { /* already gone */ } }
+          removeSocketFile(address);
         },
       });
     });

@@ -112,7 +112,7 @@ export class Connection {
    *  header read receives them, and fds that arrive during a body read are dropped. The kernel
    *  hands a sendmsg's fds to the first recvmsg that reads any of its bytes, and ends that
    *  recvmsg after them (unix_stream_read_generic). So a sender must start a message with the
-   *  sendmsg that carries its fds (fd-send-queue.ts); then the chunk they arrive with ends
+   *  sendmsg that carries its fds (native/fd-send-queue.ts); then the chunk they arrive with ends
    *  inside that message, though it may begin with the tail of the one before. Hence: the fds
    *  belong to the message holding the chunk's LAST byte, provided the chunk reaches into that
    *  message's header; a chunk that starts past the header brought them with body bytes, and

@@ -39,7 +39,7 @@ beforeAll(async () => {
     session = await connectUnix(path, { fileDescriptors: true });
     fdCapable = true;
   } catch (e) {
-    // fd passing is implemented for Linux (runtimes/node/unix-fds.ts): there it must work
+    // fd passing is implemented for Linux (native/fd-socket.ts): there it must work
     if (process.platform === "linux") throw e;
     // Reported, not hidden: the fd test below is skipped and says why.
     fdSkipReason = String(e);

@@ -16,7 +16,11 @@ export const BUN = path("../../node_modules/.bin/bun");
 /** The permissions without FFI (runtimes/deno/README.md): Unix sockets need read+write+net on
  *  the socket path; TCP and TLS need net; reading the test PKI file needs read. Deno's own
  *  Unix transport: anonymous peers, no fds. */
-export const DENO_PERMISSIONS_NO_FFI = ["--allow-read", "--allow-write", "--allow-net"];
+export const DENO_PERMISSIONS_NO_FFI = [
+  "--allow-read", "--allow-write", "--allow-net",
+  // the portable-tier pass (build/test.mjs) must reach Deno's adapter too
+  ...(process.env.TSBINDER_ACCELERATE !== undefined ? ["--allow-env=TSBINDER_ACCELERATE"] : []),
+];
 /** What the cross-runtime tests run Deno with: plus --allow-ffi, so Unix sockets go through
  *  libc (runtimes/deno/unix-ffi.ts: SO_PEERCRED, fd passing). */
 export const DENO_PERMISSIONS = [...DENO_PERMISSIONS_NO_FFI, "--allow-ffi"];

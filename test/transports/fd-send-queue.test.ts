@@ -1,7 +1,8 @@
 // The shared sending half of the fd-passing sockets (Node, Bun and Deno all use it), against a
 // fake sendmsg that records what each call carried and takes as much as it is told to.
 import { describe, expect, it } from "vitest";
-import { FdSendQueue, LINUX, MSG, type SendmsgBuffer } from "../../src/transports/fd-send-queue.js";
+import { FdSendQueue, type SendmsgBuffer } from "../../native/fd-send-queue.js";
+import { MESSAGE as MSG, SCM_RIGHTS, SOL_SOCKET, Errno } from "../../native/linux.js";
 
 const closed: number[] = [];
 const closer = { close: (fd: number) => { closed.push(fd); } };
@@ -27,8 +28,8 @@ function fakeSendmsg(dataSize: number, takes: (len: number, call: number) => num
       if (control !== 0n) {
         expect(control).toBe(base + BigInt(MSG.CTRL));
         const clen = Number(dv.getBigUint64(MSG.CTRL, true));
-        expect(dv.getInt32(MSG.CTRL + 8, true)).toBe(LINUX.SOL_SOCKET);
-        expect(dv.getInt32(MSG.CTRL + 12, true)).toBe(LINUX.SCM_RIGHTS);
+        expect(dv.getInt32(MSG.CTRL + 8, true)).toBe(SOL_SOCKET);
+        expect(dv.getInt32(MSG.CTRL + 12, true)).toBe(SCM_RIGHTS);
         for (let p = MSG.CTRL + 16; p < MSG.CTRL + clen; p += 4) fds.push(dv.getInt32(p, true));
       }
       sent.push({ bytes: Array.from(bytes.subarray(MSG.DATA, MSG.DATA + r)), fds });
@@ -60,7 +61,7 @@ describe("FdSendQueue", () => {
 
   it("short writes, EINTR and EAGAIN: every byte goes out once and in order; fds only with the frame's first bytes", () => {
     // takes 5 bytes, then EINTR, then EAGAIN, then everything
-    const plan = [5, -LINUX.EINTR, -LINUX.EAGAIN];
+    const plan = [5, -Errno.EINTR, -Errno.EAGAIN];
     const { buffer, sent } = fakeSendmsg(8, (len, call) => (call < plan.length ? Math.min(plan[call]!, len) : len));
     const q = new FdSendQueue(3, () => buffer, closer);
     const a = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);

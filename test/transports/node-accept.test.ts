@@ -7,7 +7,9 @@ import * as net from "node:net";
 import { closeSync, openSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { connectTcp, connectUnix, listenTcp, listenUnix } from "../../runtimes/node/index.js";
-import { acceptedConnection, type SocketFdOps } from "../../runtimes/node/socket.js";
+import { acceptedConnection, koffiFdOps, type SocketFdOps } from "../../runtimes/node/socket.js";
+import { directSender } from "../../runtimes/node/direct-send.js";
+import { nodeNative } from "../../runtimes/node/native.js";
 import type { RpcServer, RpcSession } from "../../src/index.js";
 import { HelloService, echo, socketPath, until } from "../rpc/helpers.js";
 
@@ -66,9 +68,16 @@ async function accepted(ops?: SocketFdOps) {
   return { conn: conn!, client, got, back, close: async () => { client.destroy(); await new Promise<void>((r) => server.close(() => r())); } };
 }
 
+/** The accelerated tier's ops, whatever TSBINDER_ACCELERATE says (these tests are about it). */
+const accelerated: SocketFdOps = {
+  dup: nodeNative.dup,
+  close: (fd) => { nodeNative.syscalls()!.close(fd); },
+  sender: (socket) => directSender(socket, nodeNative.syscalls()),
+};
+
 describe("acceptedConnection", () => {
   it("takes the socket over through a duplicate descriptor, read through onread, written by send(2)", async () => {
-    const a = await accepted();
+    const a = await accepted(accelerated);
     expect((a.conn as unknown as { reads?: unknown }).reads).toBeTruthy();
     a.client.write("ping");
     await until(() => Buffer.concat(a.got).toString() === "ping");
@@ -78,7 +87,7 @@ describe("acceptedConnection", () => {
   });
 
   it("a read that fills the onread buffer doubles it (64 KiB up to 256 KiB); every byte arrives, in order", async () => {
-    const a = await accepted(); // a.got: a copy of every chunk, as it was read
+    const a = await accepted(accelerated); // a.got: a copy of every chunk, as it was read
     const all = a.got;
     const sent = Buffer.alloc(3 << 20);
     for (let i = 0; i < sent.length; i++) sent[i] = (i * 131 + (i >>> 16)) & 0xff;
@@ -108,5 +117,24 @@ describe("acceptedConnection", () => {
     a.conn.write(new TextEncoder().encode("pong"));
     await until(() => Buffer.concat(a.back).toString() === "pong");
     await a.close();
+  });
+
+  it("with the accelerated tier off (TSBINDER_ACCELERATE=0) the accepted socket serves as it is, nothing duplicated", async () => {
+    const saved = process.env.TSBINDER_ACCELERATE;
+    process.env.TSBINDER_ACCELERATE = "0";
+    const before = openFds();
+    try {
+      expect(koffiFdOps.dup(0)).toBe(-1);
+      expect(openFds()).toBe(before);
+      const a = await accepted(koffiFdOps);
+      a.client.write("ping");
+      await until(() => Buffer.concat(a.got).toString() === "ping");
+      a.conn.write(new TextEncoder().encode("pong"));
+      await until(() => Buffer.concat(a.back).toString() === "pong");
+      await a.close();
+    } finally {
+      if (saved === undefined) delete process.env.TSBINDER_ACCELERATE;
+      else process.env.TSBINDER_ACCELERATE = saved;
+    }
   });
 });

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { NodeSocketConnection } from "../../runtimes/node/socket.js";
 import { directSender } from "../../runtimes/node/direct-send.js";
+import { nodeNative } from "../../runtimes/node/native.js";
 import { socketPath, until } from "../rpc/helpers.js";
 
 async function pair(direct = false) {
@@ -21,7 +22,7 @@ async function pair(direct = false) {
   let writes = 0;
   const real = socket.write.bind(socket);
   socket.write = ((...a: Parameters<typeof real>) => { writes++; return real(...a); }) as typeof socket.write;
-  const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test", undefined, direct ? directSender(socket) : null);
+  const conn = new NodeSocketConnection(socket, { kind: "unix", uid: 0, gid: 0, pid: 0 } as never, "test", undefined, direct ? directSender(socket, nodeNative.syscalls()) : null);
   const ended: (Error | undefined)[] = [];
   let onData = () => {};
   conn.start({ data: () => onData(), end: (e?: Error) => { ended.push(e); } });
@@ -137,7 +138,7 @@ describe("Node socket writes", () => {
     // the real descriptor, behind a stream that reports bytes queued
     const stream = { _handle: { fd: (p.socket as unknown as { _handle: { fd: number } })._handle.fd }, writable: true, writableLength: 1,
       write: (b: Uint8Array) => { through.push(b); return true; } };
-    const send = directSender(stream as unknown as net.Socket)!;
+    const send = directSender(stream as unknown as net.Socket, nodeNative.syscalls())!;
     expect(send).not.toBeNull();
     const write = (b: Uint8Array) => { const n = send(b); if (n !== b.length) stream.write(n > 0 ? b.subarray(n) : b); };
     write(frame(1));

@@ -1,11 +1,12 @@
 // An in-process transport that carries fds through the real send queue
-// (src/transports/fd-send-queue.ts) over a message buffer in JS memory, and records what each
+// (native/fd-send-queue.ts) over a message buffer in JS memory, and records what each
 // sendmsg(2) would have carried: its bytes and its SCM_RIGHTS. Each recorded sendmsg is
 // delivered to the other end as one chunk with duplicates of its fds, as a Unix socket whose
 // reader takes one sendmsg per recvmsg would. `maxSend` makes sendmsg take at most that many
 // bytes (a full socket buffer), so partial sends happen too.
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../../src/rpc/transport.js";
-import { FdSendQueue, MSG, type SendmsgBuffer } from "../../../src/transports/fd-send-queue.js";
+import { FdSendQueue, type SendmsgBuffer } from "../../../native/fd-send-queue.js";
+import { MESSAGE as MSG } from "../../../native/linux.js";
 import { closeRawFds, dupRawFd } from "../../../src/parcel/file-descriptor.js";
 import { nodeFdOps as fdOps } from "../../../runtimes/node/unix-fds.js";
 

@@ -1,8 +1,8 @@
-// The main-thread half of an fd reactor: the worker thread that polls every fd-passing socket
-// of the process (Node: runtimes/node/fd-reactor.ts over koffi; Bun: runtimes/bun/fd-reactor.ts
-// over bun:ffi). The adapters start the worker (its source differs with the FFI library) and
-// give it here; this side keeps the registrations, sends the worker its commands and hands
-// what it reports to the connections and listeners.
+// The main-thread half of the fd reactor: the worker thread that polls every fd-passing socket
+// of the process (its loop: reactor.ts, bound to a runtime's FFI by runtimes/<name>/
+// reactor-worker.ts and bundled into a string at build time). The adapter starts the worker
+// with startReactorWorker; this side keeps the registrations, sends the worker its commands
+// and hands what it reports to the connections and listeners.
 //
 // Protocol (structured-clone messages):
 //   to the worker, on `ctl`:  { op: "add" | "listen", id, fd } | { op: "out" | "del" | "pause"
@@ -12,8 +12,9 @@
 //     | "closed", id } | { t: "accept", id, fd } | { t: "error" | "acceptError", id, errno }.
 // The worker owns every registered descriptor: it closes it after "del" and then reports
 // "closed", so a number is never closed (and reused) while poll() may still watch it.
-import { closeRawFds, type FdCloser } from "../parcel/file-descriptor.js";
+import { closeRawFds, type FdCloser } from "../src/parcel/file-descriptor.js";
 import type { FdReactorLike, ReactorClient } from "./fd-connection.js";
+import type { FromReactor, ToReactor } from "./reactor.js";
 
 /** What the reactor reports to a listener's owner. */
 export interface ReactorListener {
@@ -23,16 +24,10 @@ export interface ReactorListener {
   onClosed(): void;
 }
 
-export type FromWorker =
-  | { t: "data"; id: number; buf: ArrayBuffer; fds?: number[]; truncated: boolean }
-  | { t: "eof" | "writable" | "closed"; id: number }
-  | { t: "accept"; id: number; fd: number }
-  | { t: "error" | "acceptError"; id: number; errno: number };
-
 /** The adapter's side of the host: the worker and its wake-ups. */
 export interface ReactorWorkerIo {
   /** Post a command to the worker (it reads them when woken). */
-  post(cmd: { op: string; id: number; fd?: number }): void;
+  post(cmd: ToReactor): void;
   /** Wake the worker's poll() (write to its eventfd). */
   wake(): void;
   /** Keep the process alive while something is registered, and not otherwise. */
@@ -104,7 +99,7 @@ export class FdReactorHost implements FdReactorLike {
     else this.io.unref();
   }
 
-  private send(cmd: { op: string; id: number; fd?: number }): void {
+  private send(cmd: ToReactor): void {
     this.io.post(cmd);
     if (this.wakePending) return;
     // commands issued in the same turn share one wakeup
@@ -118,7 +113,7 @@ export class FdReactorHost implements FdReactorLike {
   };
 
   /** A message from the worker. */
-  onMessage(m: FromWorker): void {
+  onMessage(m: FromReactor): void {
     switch (m.t) {
       case "data": {
         const client = this.clients.get(m.id);
@@ -227,7 +222,7 @@ export function startReactorWorker<Port>(env: ReactorWorkerEnv<Port>, source: st
     onDead(host);
     host.fail(e);
   };
-  worker.on("message", (m: FromWorker) => host.onMessage(m));
+  worker.on("message", (m: FromReactor) => host.onMessage(m));
   worker.on("error", (e: Error) => fail(e));
   worker.on("exit", (code: number) => fail(new Error(`fd reactor worker exited (code ${code})`)));
   env.onExit(stop);

@@ -1,14 +1,13 @@
-// A Unix socket that carries file descriptors, owned through libc and watched by a reactor
-// thread: the connection logic the Node (koffi) and Bun (bun:ffi) adapters share. The adapter
-// supplies the reactor (which reads: recvmsg with the fds, on its own thread, and reports to
-// the ReactorClient methods), the native sendmsg buffer, and how to close a descriptor.
+// A Unix socket that carries file descriptors, owned through libc and watched by the reactor
+// thread (reactor.ts, which reads: recvmsg with the fds, and reports to the ReactorClient
+// methods). The adapter supplies the reactor, the native sendmsg buffer, and how to close a
+// descriptor.
 // Writes are sendmsg from the main thread through FdSendQueue; when the socket buffer is full
-// the reactor is asked for POLLOUT. Deno has no reactor thread (a poll per connection on its
-// blocking pool, runtimes/deno/unix-ffi.ts) and shares only the send queue.
-import type { ConnectionSink, PeerIdentity, TransportConnection } from "../rpc/transport.js";
-import { closeRawFds, type FdCloser } from "../parcel/file-descriptor.js";
+// the reactor is asked for POLLOUT. The same for every runtime: fd-socket.ts makes these.
+import type { ConnectionSink, PeerIdentity, TransportConnection } from "../src/rpc/transport.js";
+import { closeRawFds, type FdCloser } from "../src/parcel/file-descriptor.js";
+import { DrainWaiters } from "../src/transports/backpressure.js";
 import { FdSendQueue, type SendmsgBuffer } from "./fd-send-queue.js";
-import { DrainWaiters } from "./backpressure.js";
 
 /** What a reactor reports to one socket's owner (on the main thread). */
 export interface ReactorClient {

@@ -1,6 +1,6 @@
 // The sending half of a Unix socket that carries file descriptors (SCM_RIGHTS), written once
-// for the three runtimes' libc bindings (Node: koffi, Bun: bun:ffi, Deno: Deno.dlopen). An
-// adapter supplies one message buffer in native memory and a sendmsg(2) over it; the queue
+// over the Syscalls table (syscalls.ts). One message buffer in native memory and a sendmsg(2)
+// over it (sendmsgBuffer) serve every socket of a thread; the queue
 // decides what each sendmsg carries:
 //   - a frame with fds goes alone in its first sendmsg, the fds attached, once everything
 //     queued before it has gone (rpc-wire §1.8: libbinder takes fds only while it reads a
@@ -9,32 +9,14 @@
 //     byte; connection.ts reads them the same way);
 //   - frames without fds are gathered, up to the buffer's size, into one sendmsg;
 //   - what the socket did not take stays queued (EAGAIN: the caller waits for POLLOUT).
-// Linux only (fd passing is), so the errno values and the struct layouts are Linux x86-64/arm64.
-import { closeRawFds, MAX_FDS_PER_MESSAGE, type FdCloser } from "../parcel/file-descriptor.js";
-
-/** Layout of the message buffer: struct msghdr, one iovec, control area, data. */
-export const MSG = {
-  /** struct msghdr (56 bytes): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48. */
-  HDR: 0,
-  /** struct iovec: base, len. */
-  IOV: 64,
-  /** cmsghdr + fds (room for MAX_FDS_PER_MESSAGE). */
-  CTRL: 128,
-  CTRL_LEN: (16 + MAX_FDS_PER_MESSAGE * 4 + 7) & ~7,
-  /** Message bytes. */
-  DATA: 2048,
-} as const;
-
-export const LINUX = { EINTR: 4, EIO: 5, EAGAIN: 11, SOL_SOCKET: 1, SCM_RIGHTS: 1 } as const;
-
-/** What SendmsgBuffer.send returns for sendmsg's result `sent` (-1 with errno: -errno). */
-export function sendmsgResult(sent: number, errno: () => number): number {
-  return sent < 0 ? -(errno() || LINUX.EIO) : sent;
-}
+import { closeRawFds, MAX_FDS_PER_MESSAGE, type FdCloser } from "../src/parcel/file-descriptor.js";
+import { Errno, MESSAGE, MSG_DONTWAIT, MSG_NOSIGNAL } from "./linux.js";
+import { initMessageBuffer, setDataLength, setSendControl } from "./message.js";
+import type { Syscalls } from "./syscalls.js";
 
 /** One message buffer in native memory and sendmsg(2) over it. */
 export interface SendmsgBuffer {
-  /** MSG.DATA + dataSize bytes, at native address `base`. */
+  /** MESSAGE.DATA + dataSize bytes, at native address `base`. */
   readonly bytes: Uint8Array;
   readonly base: bigint;
   /** Payload room per sendmsg. */
@@ -43,17 +25,18 @@ export interface SendmsgBuffer {
   send(fd: number): number;
 }
 
-/** A message buffer of `dataSize` payload bytes over `bytes` (at native address `base`), with
- *  the fixed msghdr fields set: no name, one iovec pointing at the data area. */
-export function initMessageBuffer(bytes: Uint8Array, base: bigint): DataView {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  dv.setBigUint64(MSG.HDR, 0n, true); // msg_name
-  dv.setUint32(MSG.HDR + 8, 0, true); // msg_namelen
-  dv.setBigUint64(MSG.HDR + 16, base + BigInt(MSG.IOV), true); // msg_iov
-  dv.setBigUint64(MSG.HDR + 24, 1n, true); // msg_iovlen
-  dv.setInt32(MSG.HDR + 48, 0, true); // msg_flags
-  dv.setBigUint64(MSG.IOV, base + BigInt(MSG.DATA), true); // iov_base
-  return dv;
+/** A message buffer with `dataSize` bytes of payload room, sending through `sys`. */
+export function sendmsgBuffer(sys: Syscalls, dataSize: number): SendmsgBuffer {
+  const mem = sys.alloc(MESSAGE.DATA + dataSize);
+  return {
+    bytes: mem.bytes,
+    base: mem.address,
+    dataSize,
+    send: (fd) => {
+      const sent = sys.sendmsg(fd, mem, MSG_DONTWAIT | MSG_NOSIGNAL);
+      return sent < 0 ? -(sys.errno() || Errno.EIO) : sent;
+    },
+  };
 }
 
 interface Pending { bytes: Uint8Array; off: number; fds: readonly number[] | undefined }
@@ -97,31 +80,22 @@ export class FdSendQueue {
       let len = 0;
       if (fds) {
         len = Math.min(head.bytes.length - head.off, dataSize);
-        bytes.set(head.bytes.subarray(head.off, head.off + len), MSG.DATA);
-        const clen = 16 + fds.length * 4;
-        dv.setBigUint64(MSG.CTRL, BigInt(clen), true); // cmsg_len
-        dv.setInt32(MSG.CTRL + 8, LINUX.SOL_SOCKET, true);
-        dv.setInt32(MSG.CTRL + 12, LINUX.SCM_RIGHTS, true);
-        for (let i = 0; i < fds.length; i++) dv.setInt32(MSG.CTRL + 16 + i * 4, fds[i]!, true);
-        dv.setBigUint64(MSG.HDR + 32, io.base + BigInt(MSG.CTRL), true);
-        dv.setBigUint64(MSG.HDR + 40, BigInt((clen + 7) & ~7), true);
+        bytes.set(head.bytes.subarray(head.off, head.off + len), MESSAGE.DATA);
       } else {
         for (const e of this.queue) {
           if (e.fds) break;
           const n = Math.min(e.bytes.length - e.off, dataSize - len);
-          bytes.set(e.bytes.subarray(e.off, e.off + n), MSG.DATA + len);
+          bytes.set(e.bytes.subarray(e.off, e.off + n), MESSAGE.DATA + len);
           len += n;
           if (len === dataSize) break;
         }
-        dv.setBigUint64(MSG.HDR + 32, 0n, true);
-        dv.setBigUint64(MSG.HDR + 40, 0n, true);
       }
-      dv.setInt32(MSG.HDR + 48, 0, true);
-      dv.setBigUint64(MSG.IOV + 8, BigInt(len), true);
+      setSendControl(dv, io.base, fds);
+      setDataLength(dv, len);
       const sent = io.send(this.fd);
       if (sent < 0) {
-        if (-sent === LINUX.EINTR) continue;
-        if (-sent === LINUX.EAGAIN) return "blocked";
+        if (-sent === Errno.EINTR) continue;
+        if (-sent === Errno.EAGAIN) return "blocked";
         return { errno: -sent };
       }
       if (fds) {
