@@ -17,6 +17,7 @@ const integration = [
   "test/aidl/*-typecheck.test.ts",
   "test/aidl/cli.test.ts",
   // real sockets (Unix, TCP, TLS) and file descriptors
+  "test/native/**/*.test.ts",
   "test/aidl/session.test.ts",
   "test/support/certs.test.ts",
   "test/transports/node-*.test.ts",
