@@ -15,7 +15,7 @@ export { BinderProxy } from "./binder/proxy.js";
 export { RpcSession, getCallingIdentity, DEFAULT_SESSION_LIMITS, type SessionLimits, type CallContext } from "./rpc/session.js";
 export { RpcServer, type ServerOptions, type Authorizer } from "./rpc/server.js";
 export { connectSession, HandshakeError, type ConnectOptions } from "./rpc/client.js";
-export { ProtocolError } from "./rpc/framing.js";
+export { ProtocolError } from "./rpc/engine/framing.js";
 export {
   ServiceDirectory, SERVICE_DIRECTORY_DESCRIPTOR, getService, checkService, listServices,
 } from "./rpc/service-directory.js";

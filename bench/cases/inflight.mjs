@@ -14,7 +14,8 @@ async function makeClient(s, tls) {
   const mod = await import(`../systems/${s.system}.mjs`);
   if (s.system === "tsbinder") {
     const c = await mod.connect({ ...s, tls, options: { maxOutgoingConnections: s.connections } });
-    const outgoing = c.session.connections.filter((x) => x.outgoing).length;
+    // (a build from before the session facade has no stats)
+    const outgoing = c.session.stats?.outgoingConnections ?? c.session.connections.filter((x) => x.outgoing).length;
     const call = () => mod.call(c.root, CODE_PING);
     return { call: () => call(), close: c.close, connections: outgoing };
   }

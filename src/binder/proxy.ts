@@ -7,7 +7,7 @@ import { DeadObjectError } from "./errors.js";
 import { INTERFACE_TRANSACTION, PING_TRANSACTION, type DeathRecipient, type IBinder } from "./ibinder.js";
 import type { AddressKey } from "../rpc/address.js";
 
-/** What a proxy needs from its session (implemented by rpc/session.ts). */
+/** What a proxy needs from its session (implemented by rpc/engine/session-engine.ts). */
 export interface ProxyHost {
   transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel>;
   /** A two-way call whose reply `read` reads as it arrives (IBinder.transactRead). */

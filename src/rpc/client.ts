@@ -7,10 +7,10 @@
 //      with the INCOMING bit; the server writes "cci").
 // The r34 profile has no handshake: one connection, frames from the first byte.
 import { ByteQueue, copyBytes } from "./byte-queue.js";
-import type { FdBatch } from "./connection.js";
+import type { FdBatch } from "./engine/connection.js";
 import { closeRawFds } from "../parcel/file-descriptor.js";
 import { portablePlatform, type FdOps, type Platform } from "../platform/platform.js";
-import { RpcSession, type SessionLimits } from "./session.js";
+import { RpcSession, engineOf, type SessionLimits } from "./session.js";
 import { aosp, R34 } from "./dialect.js";
 import type { RpcTransport, TransportConnection } from "./transport.js";
 import type { Logger } from "./log.js";
@@ -135,18 +135,19 @@ export async function connectSession(transport: RpcTransport, address: string, o
   }
 
   try {
-    const threadsReply = await session.special(SpecialTransaction.GET_MAX_THREADS);
+    const engine = engineOf(session);
+    const threadsReply = await engine.router.callSpecial(SpecialTransaction.GET_MAX_THREADS);
     let maxThreads: number;
     try { maxThreads = threadsReply.readInt32(); } finally { threadsReply.dispose(); }
     if (maxThreads <= 0) throw new HandshakeError(`server reported ${maxThreads} threads`);
-    const idReply = await session.special(SpecialTransaction.GET_SESSION_ID);
+    const idReply = await engine.router.callSpecial(SpecialTransaction.GET_SESSION_ID);
     let id: Uint8Array | null;
     try { id = idReply.readByteArray(); } finally { idReply.dispose(); }
     if (!id || id.length !== SIZES.sessionId) throw new HandshakeError(`server sent a session id of ${id?.length ?? "null"} bytes`);
-    session.sessionId = id;
+    engine.core.sessionId = id;
     // tsbinder servers send replies above libbinder's 100,000-byte cap only to a client that
     // has said it takes them (frame-size.ts); libbinder and rsbinder answer UNKNOWN_TRANSACTION
-    await session.agreeFrameSize();
+    await engine.router.agreeFrameSize();
     // the ask falls back to the default cap when it fails: a session that died meanwhile must
     // not go on to open more connections
     if (!session.isAlive()) throw new DeadObjectError("session ended while it was being set up");
@@ -187,8 +188,9 @@ async function attachConnection(transport: RpcTransport, address: string, sessio
 /** Hand a handshaken transport connection to the session. */
 export function adopt(session: RpcSession, tc: TransportConnection, queue: ByteQueue,
     hooks: Hooks, outgoing: boolean): void {
-  const conn = session._addConnection(tc, queue, outgoing, hooks.early.splice(0));
+  const engine = engineOf(session);
+  const conn = engine.addConnection(tc, queue, { outgoing, earlyFds: hooks.early.splice(0) });
   hooks.target = (chunk, fds, lent) => conn.onData(chunk, fds, lent);
-  hooks.end = (error) => session.onConnectionEnd(conn, error);
-  if (queue.isEnded) session.onConnectionEnd(conn);
+  hooks.end = (error) => engine.onConnectionEnd(conn, error);
+  if (queue.isEnded) engine.onConnectionEnd(conn);
 }

@@ -2,7 +2,7 @@
 // RpcServer::establishConnection), and keeps the sessions. A connection that does not start
 // with a version word (0..2 or EXPERIMENTAL) but with an r34 length prefix is served in
 // rsbinder's r34 dialect, so one server answers both kinds of rsbinder client.
-import { RpcSession, type SessionLimits } from "./session.js";
+import { RpcSession, engineOf, type SessionLimits } from "./session.js";
 import { aosp, R34 } from "./dialect.js";
 import { attach, adopt } from "./client.js";
 import { ServiceDirectory } from "./service-directory.js";
@@ -20,7 +20,7 @@ import { PeerQuotas } from "./peer-quotas.js";
 import { LogLimiter, type LogRateLimit } from "./log-limiter.js";
 import { startTimer, stopTimer } from "./timeouts.js";
 import { portablePlatform, type Platform } from "../platform/platform.js";
-import type { Connection } from "./connection.js";
+import type { Connection } from "./engine/connection.js";
 
 export type Authorizer = (peer: PeerIdentity) => boolean | Promise<boolean>;
 
@@ -304,7 +304,9 @@ export class RpcServer {
     const init = await queue.readExactly(SIZES.connectionInit);
     if (!init) return null;
     if (!checkConnectionInit(init)) throw new Error("bad connection init");
-    if (session.incomingCount >= session.maxIncomingThreads) throw new Error(`session already has ${session.incomingCount} serving connections`);
+    const { connections, maxIncomingThreads } = engineOf(session).core;
+    const serving = connections.count(false);
+    if (serving >= maxIncomingThreads) throw new Error(`session already has ${serving} serving connections`);
     adopt(session, tc, queue, hooks, false);
     return session;
   }
@@ -343,9 +345,12 @@ export class RpcServer {
     this.shuttingDown = true;
     await Promise.all(this.listeners.splice(0).map((l) => l.close()));
     for (const tc of this.pending) tc.close();
-    for (const s of [...this.sessions.values(), ...this.r34Sessions]) s.shutdown();
+    for (const s of [...this.sessions.values(), ...this.r34Sessions]) s.close();
     this.log.flush();
   }
+
+  /** shutdown(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> { return this.shutdown(); }
 }
 
 /** An r34 connection starts with the length of its first frame: at least a wire header plus

@@ -44,7 +44,7 @@ import {
   decodeTransaction, encodeTransaction, decodeReply, encodeReply, replySize, decodeR34Transaction, WIRE_VERSION_EXPERIMENTAL,
 } from "../../src/wire/structs.js";
 import { transactionFrame, r34TransactionFrame, replyFrame } from "../../src/wire/frames.js";
-import { decStrongFrame } from "../../src/rpc/framing.js";
+import { decStrongFrame } from "../../src/rpc/engine/framing.js";
 import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
 import { aosp, R34, parcelMode, type Dialect } from "../../src/rpc/dialect.js";
 import { r34Address } from "../../src/rpc/address.js";

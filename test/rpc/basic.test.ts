@@ -10,7 +10,7 @@ describe("sessions over a Unix socket", () => {
       const hello = new HelloService();
       server.setRoot(hello);
       const session = await connectUnix(path, { version });
-      expect(session.protocolVersion).toBe(version);
+      expect(session.stats.protocolVersion).toBe(version);
       const root = await session.getRoot();
       expect(root).not.toBeNull();
       expect(await echo(root!, "Hello over RPC!")).toBe("Hello over RPC!");

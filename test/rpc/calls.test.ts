@@ -100,9 +100,9 @@ describe("references (libbinder counting)", () => {
     const cb = new Nester("cb");
     await hold(root, cb);
     // the client has two nodes: the root proxy and its own callback object
-    expect(session.objectCount).toBe(2);
+    expect(session.stats.objectCount).toBe(2);
     await releaseHeld(root);
-    await until(() => session.objectCount === 1);
+    await until(() => session.stats.objectCount === 1);
   });
 
   it("calling a disposed proxy fails with DeadObjectError", async () => {

@@ -10,13 +10,14 @@ import {
   BinderError, FdMode, FLAG_ONEWAY, HandshakeError, Parcel, ParcelError, ParcelFileDescriptor, StatusCode,
   type IBinder, type PeerIdentity, type RpcServer, type RpcSession, type TransportConnection,
 } from "../../src/index.js";
-import { Connection } from "../../src/rpc/connection.js";
+import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
-import { FrameReader, decStrongFrame, replyFrame, type Incoming } from "../../src/rpc/framing.js";
+import { FrameReader, decStrongFrame, replyFrame, type Incoming } from "../../src/rpc/engine/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import { connectUnix, listenUnix, nodePlatform as platform } from "../../runtimes/node/index.js";
 import { socketPath, spawnFixture, until } from "./helpers.js";
 import { FD_DESCRIPTOR, FdCode, FdService, pipe } from "./fd-service.js";
+import { engineOf } from "../../src/rpc/session.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
@@ -223,7 +224,7 @@ describe.runIf(process.platform === "linux")("file descriptors over Unix sockets
   it("large messages with fds, many in flight over several connections, each fd with its own message", async () => {
     const { path } = await serve(undefined, { maxThreads: 4 });
     const { session, root } = await client(path);
-    expect(session.connections.length).toBe(4);
+    expect(engineOf(session).core.connections.all.length).toBe(4);
     const dir = mkdtempSync(join(tmpdir(), "tsb-fds-"));
     const files = Array.from({ length: 12 }, (_, i) => openSync(join(dir, `f${i}`), "w+"));
     try {
@@ -354,7 +355,7 @@ describe.runIf(process.platform === "linux")("which message received descriptors
     const got: number[] = [];
     const errors: unknown[] = [];
     const owner = {
-      onCommand(_c: Connection, cmd: Incoming) { if (cmd.cmd !== 2) { got.push(cmd.parcel._fds.length); cmd.parcel.dispose(); } },
+      onCommand(_c: Connection, cmd: Incoming) { if (cmd.kind !== "decStrong") { got.push(cmd.parcel._fds.length); cmd.parcel.dispose(); } },
       onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
       onConnectionEnd() {}, onAvailable() {}, platform,
     };

@@ -1,7 +1,7 @@
 // FrameReader streams big bodies into their parcel as they arrive. A peer must not make it
 // reserve a whole body with a header alone, and a connection that ends mid-body frees it.
 import { describe, expect, it } from "vitest";
-import { FrameReader } from "../../src/rpc/framing.js";
+import { FrameReader } from "../../src/rpc/engine/framing.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { aosp } from "../../src/rpc/dialect.js";
 import { Command, encodeWireHeader } from "../../src/wire/structs.js";
@@ -45,7 +45,7 @@ describe("FrameReader and big bodies", () => {
         cmd = r.next(q);
         if (cmd) break;
       }
-      expect(cmd?.cmd).toBe(0);
+      expect(cmd?.kind).toBe("transact");
       const p = (cmd as { parcel: Parcel }).parcel;
       const got = p.readByteArray()!;
       expect(got.length).toBe(300_000);

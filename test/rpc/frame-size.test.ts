@@ -10,6 +10,7 @@ import {
   type IBinder, type Parcel, type RpcSession, type RpcTransport, type SessionLimits,
 } from "../../src/index.js";
 import { SPECIAL_MAX_FRAME_BODY } from "../../src/rpc/frame-size.js";
+import { engineOf } from "../../src/rpc/session.js";
 
 const DESCRIPTOR = "test.IBlob";
 const ECHO = 1, MAKE = 2;
@@ -124,12 +125,12 @@ describe("frame-size caps", () => {
 
   it("agreeFrameSize() answers what was agreed at connect", async () => {
     const { root, session } = await setup({ version: 1 });
-    expect(await session.agreeFrameSize()).toBe(16 * 1024 * 1024);
+    expect(await engineOf(session).router.agreeFrameSize()).toBe(16 * 1024 * 1024);
     expect((await call(root, MAKE, (p) => p.writeInt32(2 << 20)))!.length).toBe(2 << 20);
     // and a large oneway may go now
     await call(root, ECHO, (p) => p.writeByteArray(new Uint8Array(300_000)), FLAG_ONEWAY);
     const r34 = await setup({ version: "r34" });
-    expect(await r34.session.agreeFrameSize()).toBe(100_000);
+    expect(await engineOf(r34.session).router.agreeFrameSize()).toBe(100_000);
   });
 
   it("a tsbinder peer states its own limit: more is refused before it is written", async () => {

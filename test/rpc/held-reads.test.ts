@@ -4,9 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { closeSync, fstatSync } from "node:fs";
 import { Parcel, ParcelFileDescriptor } from "../../src/index.js";
-import { Connection } from "../../src/rpc/connection.js";
+import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
-import { FrameReader, replyFrame, type Incoming } from "../../src/rpc/framing.js";
+import { FrameReader, replyFrame, type Incoming } from "../../src/rpc/engine/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import { nodePlatform as platform } from "../../runtimes/node/index.js"; // fd closing
 import { pipe } from "./fd-service.js";
@@ -35,7 +35,7 @@ function harnessBefore(first: (c: Connection) => void) {
   const owner = {
     onCommand(c: Connection, cmd: Incoming) {
       if (got.length === 0) first(c);
-      if (cmd.cmd !== 2) { got.push(cmd.parcel._fds.map((f) => f.fd)); cmd.parcel.dispose(); }
+      if (cmd.kind !== "decStrong") { got.push(cmd.parcel._fds.map((f) => f.fd)); cmd.parcel.dispose(); }
     },
     onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
     onConnectionEnd() {}, onAvailable() {}, platform,

@@ -10,6 +10,7 @@ import { HelloService, echo, recordingLogger, socketPath, until } from "./helper
 import { RawPeer, request, serveNester, serveRaw, serveWithGoodClient } from "./raw-peer.js";
 import { Nester, nest } from "./test-service.js";
 import { PeerTransport, uid } from "./peer-transport.js";
+import { engineOf } from "../../src/rpc/session.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0)) await f(); });
@@ -63,7 +64,7 @@ describe("memory budget for incoming frames", () => {
   /** Send the header of a TRANSACT announcing `announced` body bytes, then `send` bytes of it
    *  in 64 KiB writes, each in a turn of its own (so each is a read of its own). */
   async function halfFrame(s: RpcSession, announced: number, send: number): Promise<void> {
-    const tc = s.connections[0]!.transport;
+    const tc = engineOf(s).core.connections.all[0]!.transport;
     tc.write(encodeWireHeader(TRANSACT, announced));
     const piece = new Uint8Array(64 * 1024);
     for (let sent = 0; sent < send; sent += piece.length) {

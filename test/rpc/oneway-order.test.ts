@@ -41,7 +41,7 @@ describe("oneway order", () => {
     // the two-way call goes behind them and is served once they have all run
     expect(await count(root)).toBe(n);
     expect(sink.seen).toEqual(Array.from({ length: n }, (_, i) => i));
-    const stats = sessions[0]!.queueStats;
+    const stats = sessions[0]!.stats;
     console.log(`12,000 in-order oneways: peak parked ${stats.peakParked}, peak queued ${stats.peakQueuedBytes} bytes`);
     expect(stats.peakParked).toBe(0);
     expect(stats.peakQueuedBytes).toBe(0);
@@ -55,7 +55,7 @@ describe("oneway order", () => {
     for (let i = 0; i < n; i++) sendSink(root, i, payload);
     expect(await count(root)).toBe(n);
     expect(sink.seen).toEqual(Array.from({ length: n }, (_, i) => i));
-    const stats = sessions[0]!.queueStats;
+    const stats = sessions[0]!.stats;
     console.log(`1,500 x 64 KiB oneways: peak parked ${stats.peakParked}, peak queued ${stats.peakQueuedBytes} bytes`);
     expect(stats.peakQueuedBytes).toBeLessThan(64 * 1024 * 1024);
     expect(logger.lines).toEqual([]);

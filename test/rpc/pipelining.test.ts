@@ -9,6 +9,7 @@ import { encodeReply, encodeWireHeader } from "../../src/wire/structs.js";
 import { SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
 import { socketPath, HelloService, echo } from "./helpers.js";
 import { Nester, nest, slow } from "./test-service.js";
+import { engineOf } from "../../src/rpc/session.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0)) await f(); });
@@ -83,7 +84,7 @@ describe("pipelined calls", () => {
     cleanup.push(() => session.shutdown());
     const root = (await session.getRoot())!;
     for (let i = 0; i < 20; i++) expect(await burst(root, 4, `r${i}`)).toEqual(expected(4, `r${i}`));
-    expect(session.pipelineDepth).toBe(1);
+    expect(session.stats.pipelineDepth).toBe(1);
     expect(r.specials).not.toContain(SPECIAL_PIPELINE_DEPTH);
   });
 
@@ -94,13 +95,13 @@ describe("pipelined calls", () => {
     cleanup.push(() => session.shutdown());
     const root = (await session.getRoot())!;
     expect(await burst(root, 8, "warm")).toEqual(expected(8, "warm"));
-    expect(session.pipelineDepth).toBe(16);
+    expect(session.stats.pipelineDepth).toBe(16);
     expect(r.specials.filter((c) => c === SPECIAL_PIPELINE_DEPTH)).toHaveLength(1);
 
-    expect(session.connections).toHaveLength(1);
+    expect(engineOf(session).core.connections.all).toHaveLength(1);
     const calls = burst(root, 100, "b");
     // 16 calls went out on the one connection in this turn; the rest wait for room
-    expect(session.connections[0]!.callsInFlight()).toBe(16);
+    expect(engineOf(session).core.connections.all[0]!.callsInFlight()).toBe(16);
     expect(await calls).toEqual(expected(100, "b"));
     expect(r.specials.filter((c) => c === SPECIAL_PIPELINE_DEPTH)).toHaveLength(1);
   });
@@ -113,7 +114,7 @@ describe("pipelined calls", () => {
     const clients = Array.from({ length: 24 }, (_, i) => new Nester(`c${i}`));
     // warm-up: agree on pipelining
     await Promise.all(clients.slice(0, 4).map((c) => nest(root, c, 1)));
-    expect(session.pipelineDepth).toBe(16);
+    expect(session.stats.pipelineDepth).toBe(16);
     // depth 3: server -> client -> server again (that last call nests, unflagged, on the same
     // connection while up to 15 top-level calls wait behind the first)
     for (let round = 0; round < 3; round++) {
@@ -131,7 +132,7 @@ describe("pipelined calls", () => {
     expect(await burst(root, 30, "a")).toEqual(expected(30, "a"));
     expect(await burst(root, 30, "b")).toEqual(expected(30, "b"));
     expect(r.specials.filter((c) => c === SPECIAL_PIPELINE_DEPTH)).toHaveLength(1);
-    expect(session.pipelineDepth).toBe(1);
+    expect(session.stats.pipelineDepth).toBe(1);
   });
 
   it("a peer that does not know the special (libbinder, rsbinder) keeps one call per connection", async () => {
@@ -142,9 +143,9 @@ describe("pipelined calls", () => {
     const root = (await session.getRoot())!;
     expect(await burst(root, 30, "a")).toEqual(expected(30, "a"));
     const calls = burst(root, 30, "b");
-    expect(session.connections[0]!.callsInFlight()).toBe(1);
+    expect(engineOf(session).core.connections.all[0]!.callsInFlight()).toBe(1);
     expect(await calls).toEqual(expected(30, "b"));
-    expect(session.pipelineDepth).toBe(1);
+    expect(session.stats.pipelineDepth).toBe(1);
     expect(r.specials.filter((c) => c === SPECIAL_PIPELINE_DEPTH)).toHaveLength(1);
   });
 
@@ -164,7 +165,7 @@ describe("pipelined calls", () => {
     cleanup.push(() => session.shutdown());
     const root = (await session.getRoot())!;
     expect(await burst(root, 30, "a")).toEqual(expected(30, "a"));
-    expect(session.pipelineDepth).toBe(1);
+    expect(session.stats.pipelineDepth).toBe(1);
   });
 
   it("when the session ends, every pipelined call fails with DeadObjectError", async () => {
@@ -172,12 +173,12 @@ describe("pipelined calls", () => {
     const session = await connectUnix(path);
     const root = (await session.getRoot())!;
     await Promise.all([slow(root, 1), slow(root, 1)]);
-    expect(session.pipelineDepth).toBe(16);
+    expect(session.stats.pipelineDepth).toBe(16);
     const calls = Array.from({ length: 10 }, () => slow(root, 5_000).then(() => "answered", (e) => e));
-    expect(session.connections[0]!.callsInFlight()).toBe(10);
+    expect(engineOf(session).core.connections.all[0]!.callsInFlight()).toBe(10);
     await server.shutdown();
     const results = await Promise.all(calls);
     for (const r of results) expect(r).toBeInstanceOf(DeadObjectError);
-    expect(session.connections[0]!.callsInFlight()).toBe(0);
+    expect(engineOf(session).core.connections.all[0]!.callsInFlight()).toBe(0);
   });
 });

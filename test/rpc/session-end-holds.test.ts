@@ -3,10 +3,10 @@
 // its bytes back as it closes).
 import { describe, expect, it } from "vitest";
 import { Binder, Parcel } from "../../src/index.js";
-import { RpcSession } from "../../src/rpc/session.js";
+import { RpcSession, engineOf } from "../../src/rpc/session.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { ByteMeter, MemoryBudget } from "../../src/rpc/budget.js";
-import { transactionFrame } from "../../src/rpc/framing.js";
+import { transactionFrame } from "../../src/rpc/engine/framing.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import type { WireAddr } from "../../src/rpc/address.js";
 import { inertTransport } from "./helpers.js";
@@ -33,10 +33,11 @@ describe("the end of a session", () => {
       dialect: d, isServer: true, sessionId: new Uint8Array(32), maxIncomingThreads: 1,
       meter: (conn) => new ByteMeter([budget], 0, () => conn.holdReads(), () => conn.releaseReads()),
     });
+    const engine = engineOf(session);
     const counter = new Counter();
     // the counter leaves in a parcel of this session, as a reply would carry it: its address is
     // what the peer calls (an RPC binder object: a non-null marker, then options and id)
-    const out = session.newParcel();
+    const out = engine.newParcel();
     let addr: WireAddr;
     try {
       out.writeStrongBinder(counter);
@@ -45,8 +46,8 @@ describe("the end of a session", () => {
       addr = { options: v.getUint32(4, true), id: v.getUint32(8, true) };
     } finally { out.dispose(); }
     const call = callFrame(addr);
-    const a = session._addConnection(inertTransport(), new ByteQueue(), false);
-    const b = session._addConnection(inertTransport(), new ByteQueue(), false);
+    const a = engine.addConnection(inertTransport(), new ByteQueue(), { outgoing: false });
+    const b = engine.addConnection(inertTransport(), new ByteQueue(), { outgoing: false });
     // A holds the start of a frame: its header read, 14 bytes of body charged to the budget
     a.onData(call.subarray(0, 30));
     // B gets two whole calls: the first is served, the second would take the budget past its

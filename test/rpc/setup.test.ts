@@ -40,7 +40,7 @@ describe("version negotiation", () => {
     const { path } = await serve({ maxVersion: serverMax });
     const session = await connectUnix(path, { version: clientMax });
     cleanup.push(() => session.shutdown());
-    expect(session.protocolVersion).toBe(expected);
+    expect(session.stats.protocolVersion).toBe(expected);
     expect(await nest((await session.getRoot())!, new Nester("c"), 1)).toBe("server>leaf");
   });
 
@@ -93,15 +93,15 @@ describe("multi-connection sessions", () => {
     server.onSession((s) => { serverSession = s; });
     const session = await connectUnix(path, { maxOutgoingConnections: 10 });
     cleanup.push(() => session.shutdown());
-    expect(session.outgoingCount).toBe(3);
-    await until(() => serverSession !== null && serverSession.incomingCount === 3);
+    expect(session.stats.outgoingConnections).toBe(3);
+    await until(() => serverSession !== null && serverSession.stats.incomingConnections === 3);
     const root = (await session.getRoot())!;
     await Promise.all(Array.from({ length: 9 }, () => slow(root, 1)));
     expect(maxInFlight).toBe(3);
 
     const capped = await connectUnix(path, { maxOutgoingConnections: 2 });
     cleanup.push(() => capped.shutdown());
-    expect(capped.outgoingCount).toBe(2);
+    expect(capped.stats.outgoingConnections).toBe(2);
   });
 
   it("without incoming threads the server can call back only while the client waits on it", async () => {
@@ -123,7 +123,7 @@ describe("multi-connection sessions", () => {
     const { path } = await serve({}, service);
     const session = await connectUnix(path, { maxIncomingThreads: 1 });
     cleanup.push(() => session.shutdown());
-    expect(session.incomingCount).toBe(1);
+    expect(session.stats.incomingConnections).toBe(1);
     await hold((await session.getRoot())!, new Nester("cb"));
     expect(await nest(service.held[0]!, service, 0)).toBe("leaf");
     expect(await nest(service.held[0]!, service, 2)).toBe("cb>server>leaf");

@@ -3,8 +3,8 @@
 // rsbinder never does. Only a reply that can tell decides; concurrent calls to one object do
 // not (libbinder may return them all at once, on another connection, after a REPLY).
 import { describe, expect, it } from "vitest";
-import { TargetAcks } from "../../src/rpc/target-acks.js";
-import { Node } from "../../src/rpc/state.js";
+import { TargetAcks } from "../../src/rpc/engine/target-acks.js";
+import { Node } from "../../src/rpc/engine/rpc-state.js";
 
 const node = (id: number) => new Node(`n${id}` as never, { options: 1, id }, null);
 

@@ -6,10 +6,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RpcServer, connectSession, FLAG_ONEWAY, type IBinder } from "../../src/index.js";
 import { unixTransport } from "../../runtimes/node/index.js";
-import { DEFAULT_OUTGOING_HIGH_WATER } from "../../src/rpc/connection.js";
+import { DEFAULT_OUTGOING_HIGH_WATER } from "../../src/rpc/engine/connection.js";
 import { socketPath } from "../rpc/helpers.js";
 import * as structs from "../../src/wire/structs.js";
 import { RawPeer } from "../../bench/lib/raw-peer.mjs";
+import { engineOf } from "../../src/rpc/session.js";
 import {
   BULK, BulkCode, BulkService, askBytes, bulkRequest, watchedTransport,
 } from "./flow-helpers.js";
@@ -131,7 +132,7 @@ describe("a client that outruns a slow-reading server", () => {
     await Promise.resolve();
     expect(settled).toBeLessThan(N);
     expect(clientSide.maxBuffered).toBeGreaterThan(MARK);
-    expect(session.connections.some((c) => c.outgoingFull)).toBe(true);
+    expect(engineOf(session).core.connections.all.some((c) => c.outgoingFull)).toBe(true);
     expect(clientSide.maxBuffered).toBeLessThanOrEqual(MARK + 64 * 1024 + FRAME_SLACK);
 
     // the server reads again: everything arrives, in order, nothing lost, no error

@@ -60,7 +60,7 @@ describe("memory transport sessions", () => {
       await server.listen(t, "svc");
       const session = await connectSession(t, "svc", { version });
       cleanup.push(() => server.shutdown());
-      expect(session.protocolVersion).toBe(version);
+      expect(session.stats.protocolVersion).toBe(version);
       const root = (await session.getRoot())!;
       expect(await nest(root, new Nester("client"), 3)).toBe("server>client>server>leaf");
       const sent: Promise<void>[] = [];

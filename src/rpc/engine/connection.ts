@@ -7,17 +7,27 @@
 // With the pipelining extension (pipelining.ts) further top-level calls may be sent behind the
 // one at the bottom of the stack; they wait in `pipelined` and become the stack's call, in
 // order, as the replies before them arrive.
-import { ByteQueue } from "./byte-queue.js";
-import { FrameReader, ProtocolError, type Incoming } from "./framing.js";
-import type { TransportConnection } from "./transport.js";
-import type { Parcel } from "../parcel/parcel.js";
-import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../parcel/file-descriptor.js";
-import { ownBytes } from "../core/core.js";
-import type { Platform } from "../platform/platform.js";
+import type { ByteQueue } from "../byte-queue.js";
+import { FrameReader, ProtocolError, type Incoming, type IncomingTransact } from "./framing.js";
+import type { TransportConnection } from "../transport.js";
+import type { Parcel } from "../../parcel/parcel.js";
+import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../../parcel/file-descriptor.js";
+import { ownBytes } from "../../core/core.js";
+import type { Platform } from "../../platform/platform.js";
 
 /** RpcWireHeader: the bytes libbinder reads with a control buffer (fds) at a message's start.
  *  (Fds ride on versioned-wire sessions only, which have no length prefix.) */
 const WIRE_HEADER_SIZE = 16;
+
+/** How a frame is handed to the transport (bits, so no option object is made per call). */
+export const Send = {
+  /** More frames follow at once: the transport may hold this one to write them together. */
+  more: 1,
+  /** The frame is a view of linear memory, valid only now: sent at once or copied. */
+  borrowed: 2,
+  /** A top-level call that may be pipelined behind another (call-router.ts). */
+  topLevel: 4,
+} as const;
 
 /** Default for limits.maxOutgoingQueueBytes (docs/limits.md). */
 export const DEFAULT_OUTGOING_HIGH_WATER = 1024 * 1024;
@@ -53,19 +63,22 @@ export interface ConnectionOwner {
   readonly platform: Platform;
 }
 
+/** Sends on a connection once one is free; `drop` runs instead if the session ends first. */
+export type Waiter = ((conn: Connection) => void) & { drop?: (e: Error) => void; topLevel?: boolean };
+
 export class Connection {
-  readonly stack: Frame[] = [];
+  private readonly stack: Frame[] = [];
   /** Top-level calls sent behind the call at the bottom of the stack, in the order sent
    *  (the peer replies in that order). */
-  readonly pipelined: CallFrame[] = [];
+  private readonly pipelined: CallFrame[] = [];
   /** Two-way TRANSACTs that arrived while we owed a reply on this connection. */
-  readonly deferred: Incoming[] = [];
+  private readonly deferred: IncomingTransact[] = [];
   /** Nested users waiting for a particular serve frame to be on top again. */
-  readonly nestedWaiters: { frame: ServeFrame; take: ((c: Connection) => void) & { drop?: (e: Error) => void } }[] = [];
+  private readonly nestedWaiters: { frame: ServeFrame; take: Waiter }[] = [];
   /** Oneway queues started by commands from this connection. A two-way transaction that
    *  arrives later waits for them, as libbinder's connection thread runs a oneway to
    *  completion (with any queued behind it) before it reads the next command. */
-  readonly onewayDrains = new Set<Promise<void>>();
+  private readonly onewayDrains = new Set<Promise<void>>();
   private reader: FrameReader | null = null;
   /** Received fds not yet given to a parcel, each batch with the stream offset (in `queue`'s
    *  count of pushed bytes) of the last byte of the chunk it came with (see onData). */
@@ -262,19 +275,21 @@ export class Connection {
   top(): Frame | undefined { const s = this.stack; return s.length > 0 ? s[s.length - 1] : undefined; }
 
   /** Send a TRANSACT and push its call frame (the caller checked the connection is usable).
-   *  On a connection whose only frame is our call, the new call is pipelined behind it. */
+   *  On a connection whose only frame is our call, the new call is pipelined behind it.
+   *  `how`: Send.borrowed or 0. */
   call(bytes: Uint8Array, fds: readonly number[] | undefined, resolve: (value: unknown) => void, reject: (e: Error) => void,
-      borrowed = false, read?: (reply: Parcel) => unknown, ack: object | null = null): void {
+      how: number, read: ((reply: Parcel) => unknown) | undefined, ack: object | null): void {
     const frame: CallFrame = { kind: "call", resolve, reject, read, ack };
     if (this.stack.length === 1 && this.stack[0]!.kind === "call") this.pipelined.push(frame);
     else this.stack.push(frame);
-    this.send(bytes, fds, false, borrowed);
+    this.send(bytes, fds, how);
   }
 
-  /** Hand a frame to the transport. A `borrowed` frame is a view of linear memory (valid only
-   *  now): the transport sends it at once if it can (writeNow), else it gets a copy. */
-  private send(bytes: Uint8Array, fds: readonly number[] | undefined, more: boolean, borrowed: boolean): void {
-    if (borrowed) {
+  /** Hand a frame to the transport. A Send.borrowed frame is a view of linear memory (valid
+   *  only now): the transport sends it at once if it can (writeNow), else it gets a copy. */
+  private send(bytes: Uint8Array, fds: readonly number[] | undefined, how: number): void {
+    const more = (how & Send.more) !== 0;
+    if (how & Send.borrowed) {
       if (!more && (!fds || fds.length === 0) && this.transport.writeNow?.(bytes)) {
         if (this.transport.bufferedAmount > this.highWater && !this.outgoingFull) this.overHighWater();
         return;
@@ -298,9 +313,9 @@ export class Connection {
   }
 
   /** Send a frame. `fds` (duplicates) now belong to the transport, which closes them once
-   *  sent; if the connection is closed they are closed here. */
-  write(bytes: Uint8Array, fds?: readonly number[], more = false, borrowed = false): void {
-    if (!this.closed) this.send(bytes, fds, more, borrowed);
+   *  sent; if the connection is closed they are closed here. `how`: Send flags. */
+  write(bytes: Uint8Array, fds?: readonly number[], how = 0): void {
+    if (!this.closed) this.send(bytes, fds, how);
     else closeRawFds(this.owner.platform.fds, fds);
   }
 
@@ -317,7 +332,8 @@ export class Connection {
   }
 
   /** Our reply for `frame` is ready: send it now if the frame is on top, else when it is. */
-  finishServe(frame: ServeFrame, reply: Uint8Array, fds?: readonly number[], borrowed = false): void {
+  finishServe(frame: ServeFrame, reply: Uint8Array, fds: readonly number[] | undefined, how: number): void {
+    const borrowed = (how & Send.borrowed) !== 0;
     frame.reply = reply;
     frame.replyFds = fds;
     this.flushReplies(borrowed ? frame : null);
@@ -335,7 +351,7 @@ export class Connection {
       this.stack.pop();
       // pipelined calls wait behind this reply: they are served next, and their replies can
       // leave with this one
-      this.write(top.reply, top.replyFds, this.deferred.length > 0, top === lent);
+      this.write(top.reply, top.replyFds, (this.deferred.length > 0 ? Send.more : 0) | (top === lent ? Send.borrowed : 0));
     }
   }
 
@@ -344,6 +360,79 @@ export class Connection {
   peerWaiting(): boolean {
     const top = this.top();
     return top !== undefined && top.kind === "serve" && top.reply === null;
+  }
+
+  /** Frames on the stack (our calls and the peer's we serve, nested). */
+  get depth(): number { return this.stack.length; }
+
+  /** Nothing on the stack: no call of ours waits here and we owe the peer no reply. */
+  get idle(): boolean { return this.stack.length === 0; }
+
+  /** A call of ours in flight, one of the peer's being served, or oneways still running. */
+  get busy(): boolean { return this.stack.length > 0 || this.onewayDrains.size > 0; }
+
+  /** May a new top-level call of ours go out here now, alone on the stack? */
+  get freeForCall(): boolean { return this.outgoing && !this.closed && this.stack.length === 0 && !this.outgoingFull; }
+
+  /** Top-level calls of ours waiting behind the one on the stack. */
+  get pipelinedCount(): number { return this.pipelined.length; }
+
+  /** Two-way calls of the peer's waiting to be served here. */
+  get deferredCount(): number { return this.deferred.length; }
+
+  /** Push a serve frame for a two-way call of the peer's we start serving now. */
+  beginServe(): ServeFrame {
+    const frame: ServeFrame = { kind: "serve", reply: null, replyFds: undefined };
+    this.stack.push(frame);
+    return frame;
+  }
+
+  /** The peer started a two-way call while we owe it a reply: it is served after. */
+  defer(tx: IncomingTransact): void { this.deferred.push(tx); }
+
+  /** The next deferred call to serve, once the stack is empty. */
+  nextDeferred(): IncomingTransact | undefined { return this.deferred.shift(); }
+
+  /** `take` waits until `frame` (a serve frame of ours) is on top again, to nest a call. */
+  waitForFrame(frame: ServeFrame, take: Waiter): void { this.nestedWaiters.push({ frame, take }); }
+
+  /** The nested user waiting for the serve frame now on top, taken off the list; or null. */
+  takeNestedWaiter(): Waiter | null {
+    const top = this.top();
+    if (!top || top.kind !== "serve" || top.reply !== null || this.nestedWaiters.length === 0) return null;
+    const i = this.nestedWaiters.findIndex((w) => w.frame === top);
+    if (i < 0) return null;
+    return this.nestedWaiters.splice(i, 1)[0]!.take;
+  }
+
+  /** A oneway queue started by a command from this connection; two-way calls that arrive
+   *  later wait for it (see onewayDrains). */
+  trackOneways(chain: Promise<void>): void {
+    this.onewayDrains.add(chain);
+    void chain.finally(() => this.onewayDrains.delete(chain));
+  }
+
+  /** Resolves once the oneway queues started from this connection are done; null when none is
+   *  running (the common case: no promise made). */
+  onewaysDone(): Promise<unknown> | null {
+    return this.onewayDrains.size ? Promise.all(this.onewayDrains) : null;
+  }
+
+  /** The session ended: close, fail our calls and those waiting for this connection with
+   *  `dead`, close the fds of replies that never left and free the calls that never ran.
+ */
+  fail(dead: Error): void {
+    this.close();
+    for (const f of this.stack) {
+      if (f.kind === "call") f.reject(dead);
+      else if (f.replyFds) closeRawFds(this.owner.platform.fds, f.replyFds); // a reply that never left
+    }
+    this.stack.length = 0;
+    for (const f of this.pipelined.splice(0)) f.reject(dead);
+    for (const d of this.deferred) d.parcel.dispose();
+    this.deferred.length = 0;
+    for (const w of this.nestedWaiters) w.take.drop?.(dead);
+    this.nestedWaiters.length = 0;
   }
 
   close(): void {

@@ -15,7 +15,7 @@
 // connection, which can arrive after a REPLY, so such replies decide nothing.) A DEC_STRONG
 // for the target between send and reply says "returned" (libbinder); its absence says "kept"
 // (rsbinder): then the session stops counting call targets and forgets the ones it counted.
-import type { Node } from "./state.js";
+import type { Node } from "./rpc-state.js";
 
 /** Carried by a two-way call's frame while the session does not know yet. */
 export interface AckTicket {

@@ -7,17 +7,17 @@
 // back to us are returned at once (one DEC_STRONG with the whole count); references to the
 // peer's objects are returned when the proxy is released. A node with both counts at zero is
 // erased; when the last node goes, the session has nothing left to talk about and ends.
-import type { Binder } from "../binder/binder.js";
-import { BinderProxy, type ProxyHost } from "../binder/proxy.js";
-import type { DeathRecipient } from "../binder/ibinder.js";
-import { type AddressKey, type WireAddr, KNOWN_OPTIONS, keyOf, addrOfKey, isServerAllocated, r34Address } from "./address.js";
-import { AddressOption } from "../wire/structs.js";
-import { ProtocolError, type Incoming } from "./framing.js";
-import { DeadObjectError } from "../binder/errors.js";
+import type { Binder } from "../../binder/binder.js";
+import { BinderProxy, type ProxyHost } from "../../binder/proxy.js";
+import type { DeathRecipient } from "../../binder/ibinder.js";
+import { type AddressKey, type WireAddr, KNOWN_OPTIONS, keyOf, addrOfKey, isServerAllocated, r34Address } from "../address.js";
+import { AddressOption } from "../../wire/structs.js";
+import { ProtocolError, type IncomingTransact } from "./framing.js";
+import { DeadObjectError } from "../../binder/errors.js";
 import type { Connection } from "./connection.js";
 
 /** An incoming oneway transaction. */
-export type OnewayIn = Extract<Incoming, { cmd: 0 }>;
+export type OnewayIn = IncomingTransact;
 /** A oneway waiting for its turn, with the connection it came on (its context when it runs). */
 export interface WaitingOneway { conn: Connection; tx: OnewayIn }
 

@@ -3,17 +3,17 @@
 // copied out once for the transport. Incoming: the header is decoded by the core, then the
 // body is copied once, piece by piece, from the transport's chunks into a parcel in linear
 // memory and opened in place.
-import { type ByteCopies, copyOut, core, mem8, memView, outWord, scratch, SIZES } from "../core/core.js";
-import { Parcel, type ParcelOptions } from "../parcel/parcel.js";
-import { portablePlatform, type Platform } from "../platform/platform.js";
-import { Command, encodeWireHeader } from "../wire/structs.js";
+import { type ByteCopies, copyOut, core, mem8, memView, outWord, scratch, SIZES } from "../../core/core.js";
+import { Parcel, type ParcelOptions } from "../../parcel/parcel.js";
+import { portablePlatform, type Platform } from "../../platform/platform.js";
+import { Command, encodeWireHeader } from "../../wire/structs.js";
 import {
   transactionFrame as wireTransactionFrame, r34TransactionFrame, replyFrame as wireReplyFrame,
   prepareIncoming, openPrepared, type Opened,
-} from "../wire/frames.js";
-import { type ByteQueue, copyBytes } from "./byte-queue.js";
-import { type Dialect, parcelMode } from "./dialect.js";
-import type { WireAddr } from "./address.js";
+} from "../../wire/frames.js";
+import { type ByteQueue, copyBytes } from "../byte-queue.js";
+import { type Dialect, parcelMode } from "../dialect.js";
+import type { WireAddr } from "../address.js";
 
 /** The peer broke the protocol; the session ends. */
 export class ProtocolError extends Error {
@@ -53,10 +53,14 @@ export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number, bytes
   return copyOut(bytes, at, SIZES.wireHeader + SIZES.decStrong);
 }
 
-export type Incoming =
-  | { cmd: 0; parcel: Parcel; addr: WireAddr | null; code: number; flags: number; asyncNumber: number }
-  | { cmd: 1; parcel: Parcel; status: number }
-  | { cmd: 2; addr: WireAddr; amount: number };
+/** An incoming TRANSACT (address null: a special transaction). */
+export interface IncomingTransact { kind: "transact"; parcel: Parcel; addr: WireAddr | null; code: number; flags: number; asyncNumber: number }
+/** An incoming REPLY to the call on top of its connection's stack. */
+export interface IncomingReply { kind: "reply"; parcel: Parcel; status: number }
+/** An incoming DEC_STRONG: the peer returns `amount` references to `addr`. */
+export interface IncomingDecStrong { kind: "decStrong"; addr: WireAddr; amount: number }
+/** A frame read from the peer, by its command. */
+export type Incoming = IncomingTransact | IncomingReply | IncomingDecStrong;
 
 /** Told after each read what the reader holds for frames not complete yet (incoming-watch.ts). */
 export interface FrameWatch {
@@ -200,9 +204,9 @@ export class FrameReader {
 
     if (command === Command.DEC_STRONG) {
       const body = q.read(bodySize)!;
-      if (this.d.r34) return this.done(q, { cmd: 2, addr: { options: 0, id: 0, r34: copyBytes(body) }, amount: 1 });
+      if (this.d.r34) return this.done(q, { kind: "decStrong", addr: { options: 0, id: 0, r34: copyBytes(body) }, amount: 1 });
       const v = new DataView(body.buffer, body.byteOffset, body.length);
-      return this.done(q, { cmd: 2, addr: { options: v.getUint32(0, true), id: v.getUint32(4, true) }, amount: v.getUint32(8, true) });
+      return this.done(q, { kind: "decStrong", addr: { options: v.getUint32(0, true), id: v.getUint32(4, true) }, amount: v.getUint32(8, true) });
     }
 
     // a TRANSACT's parcel is disposed by the session after the call; a REPLY's goes to the caller
@@ -226,12 +230,12 @@ export class FrameReader {
       const objects = core.parcel_objectCount(parcel._h);
       if (objects > this.limits.maxObjects) throw new ProtocolError(`${objects} objects in one parcel (limit ${this.limits.maxObjects})`);
       parcel._setMode(parcel._mode() | parcelMode(this.d));
-      if (opened.command === Command.REPLY) return this.done(q, { cmd: 1, parcel, status: opened.status });
+      if (opened.command === Command.REPLY) return this.done(q, { kind: "reply", parcel, status: opened.status });
       const a = opened.address;
       const addr: WireAddr | null = a instanceof Uint8Array
         ? (a.every((x) => x === 0) ? null : { options: 0, id: 0, r34: a })
         : (a.options === 0 && a.id === 0 ? null : a);
-      return this.done(q, { cmd: 0, parcel, addr, code: opened.code, flags: opened.flags, asyncNumber: opened.asyncNumber });
+      return this.done(q, { kind: "transact", parcel, addr, code: opened.code, flags: opened.flags, asyncNumber: opened.asyncNumber });
     } catch (e) {
       parcel.dispose();
       throw e;

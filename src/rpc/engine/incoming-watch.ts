@@ -6,10 +6,10 @@
 // first seen incomplete and left running across frames; a frame that arrives whole in one
 // read costs no timer and no clock read.
 import type { FrameWatch } from "./framing.js";
-import type { ByteMeter } from "./budget.js";
+import type { ByteMeter } from "../budget.js";
 import { ProtocolError } from "./framing.js";
-import { startTimer, stopTimer, type Timer } from "./timeouts.js";
-import type { Timers } from "../platform/platform.js";
+import { startTimer, stopTimer, type Timer } from "../timeouts.js";
+import type { Timers } from "../../platform/platform.js";
 
 export interface WatchedConnection {
   readonly closed: boolean;
