@@ -24,14 +24,14 @@ async function loadTransports() {
 
 if (!isMainThread) {
   // ---- worker: a bench service and a raw echo listener, on both data paths -----------------
-  const { Binder, RpcServer } = await loadDist();
+  const { Binder, RpcServer, writeNoException } = await loadDist();
   const { messagePortTransport } = await loadTransports();
   class BenchService extends Binder {
     constructor() { super(BENCH_DESCRIPTOR); }
     onTransact(code, data, reply) {
       if (code !== CODE_PING) return false;
       data.enforceInterface(BENCH_DESCRIPTOR);
-      reply.writeNoException();
+      writeNoException(reply);
       return true;
     }
   }
@@ -99,7 +99,7 @@ if (!isMainThread) {
       data.writeInterfaceToken(BENCH_DESCRIPTOR);
       const reply = await root.transact(CODE_PING, data);
       data.dispose();
-      reply.readException();
+      tsb.readException(reply);
       reply.dispose();
     } });
   }

@@ -10,9 +10,12 @@ export { CoreAbortError } from "./core/core.js";
 export * from "./binder/ibinder.js";
 export * from "./binder/errors.js";
 export { StatusCode, ExceptionCode, statusName, exceptionName } from "./binder/status.js";
+export { readException, writeException, writeNoException } from "./binder/status-header.js";
 export { Binder } from "./binder/binder.js";
 export { BinderProxy } from "./binder/proxy.js";
-export { RpcSession, getCallingIdentity, DEFAULT_SESSION_LIMITS, type SessionLimits, type CallContext } from "./rpc/session.js";
+export {
+  RpcSession, getCallingIdentity, DEFAULT_SESSION_LIMITS, type SessionLimits, type CallContext, type SessionStats, type InterfaceType,
+} from "./rpc/session.js";
 export { RpcServer, type ServerOptions, type Authorizer } from "./rpc/server.js";
 export { connectSession, HandshakeError, type ConnectOptions } from "./rpc/client.js";
 export { ProtocolError } from "./rpc/engine/framing.js";

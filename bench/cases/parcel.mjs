@@ -17,7 +17,7 @@ import { Decoder, Encoder } from "../systems/dataview-baseline.mjs";
 import { payloadBytes, payloadOf } from "./payloads.mjs";
 
 export async function run(job) {
-  const { Parcel } = await loadTsb();
+  const { Parcel, readException, writeNoException } = await loadTsb();
   const { transactionFrame, prepareIncoming, openPrepared } = await loadDistFile("src/wire/frames.js");
   const { mem8, SIZES } = await loadDistFile("src/core/core.js");
   const { Command } = await loadDistFile("src/wire/structs.js");
@@ -43,14 +43,14 @@ export async function run(job) {
     "null-call": () => {
       let p = new Parcel(); p.writeInterfaceToken(D);
       p = pass(p); p.enforceInterface(D); p.dispose();
-      p = new Parcel(); p.writeNoException();
-      p = pass(p); p.readException(); p.dispose();
+      p = new Parcel(); writeNoException(p);
+      p = pass(p); readException(p); p.dispose();
     },
     "echo-1k": (s) => {
       let p = new Parcel(); p.writeInterfaceToken(D); p.writeString16(s);
       p = pass(p); p.enforceInterface(D); const got = p.readString16(); p.dispose();
-      p = new Parcel(); p.writeNoException(); p.writeString16(got);
-      p = pass(p); p.readException(); const back = p.readString16(); p.dispose();
+      p = new Parcel(); writeNoException(p); p.writeString16(got);
+      p = pass(p); readException(p); const back = p.readString16(); p.dispose();
       if (back.length !== s.length) throw new Error("wasm echo differs");
     },
     bytes: (a) => {

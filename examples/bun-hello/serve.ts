@@ -4,7 +4,7 @@
 // The executable carries everything, the wasm core included (it is inlined in the package,
 // never read from a file), so it runs alone on a machine without Bun or node_modules.
 // Any tsbinder client (Node, Deno, Bun, rsbinder) can then call echo on service "hello".
-import { Binder, type Parcel } from "tsbinder";
+import { Binder, type Parcel, writeNoException } from "tsbinder";
 import { listenTcp, listenUnix } from "tsbinder/bun";
 
 /** hello.IHello, by hand: String echo(String text) = code 1 (rsbinder's example-hello). */
@@ -14,7 +14,7 @@ class Hello extends Binder {
     if (code !== 1) return false;
     data.enforceInterface("hello.IHello");
     const text = data.readString16();
-    reply.writeNoException();
+    writeNoException(reply);
     reply.writeString16(text);
     return true;
   }

@@ -3,18 +3,10 @@
 //   parcel...). It travels as RpcWireReply.status, never inside the parcel.
 // - ServiceException: the call reached the service, which answered with an AIDL exception
 //   (Status header in the reply parcel). Subclasses per exception code.
-import { StatusCode, ExceptionCode, statusName, exceptionName } from "./status.js";
+import { StatusCode, ExceptionCode, exceptionName } from "./status.js";
+import { BinderError } from "../core/status.js";
 
-export class BinderError extends Error {
-  override name = "BinderError";
-  /** The status_t (negative errno-style value, see StatusCode). */
-  readonly status: number;
-  constructor(status: number, message?: string) {
-    super(message ?? statusName(status));
-    this.status = status;
-  }
-  get code(): string { return statusName(this.status); }
-}
+export { BinderError };
 
 export class DeadObjectError extends BinderError {
   override name = "DeadObjectError";

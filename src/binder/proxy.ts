@@ -5,32 +5,34 @@ import { Parcel } from "../parcel/parcel.js";
 import { ParcelError, ParcelErrorCode } from "../parcel/errors.js";
 import { DeadObjectError } from "./errors.js";
 import { INTERFACE_TRANSACTION, PING_TRANSACTION, type DeathRecipient, type IBinder } from "./ibinder.js";
-import type { AddressKey } from "../rpc/address.js";
+
+/** How a proxy's session names the remote object (its address key; opaque to the proxy). */
+export type ProxyKey = number | string;
 
 /** What a proxy needs from its session (implemented by rpc/engine/session-engine.ts). */
 export interface ProxyHost {
   transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel>;
   /** A two-way call whose reply `read` reads as it arrives (IBinder.transactRead). */
   transactProxyRead<T>(proxy: BinderProxy, code: number, data: Parcel, flags: number, read: (reply: Parcel) => T): Promise<T>;
-  releaseProxy(key: AddressKey, proxy: BinderProxy | null): void;
+  releaseProxy(key: ProxyKey, proxy: BinderProxy | null): void;
   isAlive(): boolean;
-  linkToDeath(key: AddressKey, proxy: BinderProxy, recipient: DeathRecipient): void;
-  unlinkToDeath(key: AddressKey, recipient: DeathRecipient): boolean;
+  linkToDeath(key: ProxyKey, proxy: BinderProxy, recipient: DeathRecipient): void;
+  unlinkToDeath(key: ProxyKey, recipient: DeathRecipient): boolean;
   newParcel(): Parcel;
 }
 
-const collected = new FinalizationRegistry<{ host: ProxyHost; key: AddressKey }>(({ host, key }) => {
+const collected = new FinalizationRegistry<{ host: ProxyHost; key: ProxyKey }>(({ host, key }) => {
   host.releaseProxy(key, null);
 });
 
 export class BinderProxy implements IBinder {
   /** @internal */ readonly _host: ProxyHost;
-  /** @internal */ readonly _key: AddressKey;
+  /** @internal */ readonly _key: ProxyKey;
   private released = false;
   private cachedDescriptor: string | null = null;
 
   /** @internal created by the session */
-  constructor(host: ProxyHost, key: AddressKey) {
+  constructor(host: ProxyHost, key: ProxyKey) {
     this._host = host;
     this._key = key;
     collected.register(this, { host, key }, this);

@@ -2,7 +2,7 @@
 // byte layout (the core); which address a binder gets is decided by whoever owns the parcel:
 // an RPC session (its object table and refcounts), or, for parcels that never leave the
 // process, the process-local table below.
-import type { IBinder } from "../binder/ibinder.js";
+import type { IBinder } from "./ibinder.js";
 import type { Parcel } from "./parcel.js";
 
 export interface ObjectCodec {

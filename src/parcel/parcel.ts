@@ -8,9 +8,8 @@ import { ParcelError, ParcelErrorCode } from "./errors.js";
 import { localObjectCodec, type ObjectCodec, type RawAddress } from "./objects.js";
 import { ParcelFileDescriptor, dupRawFd } from "./file-descriptor.js";
 import { portablePlatform, type Platform } from "../platform/platform.js";
-import type { IBinder } from "../binder/ibinder.js";
-import { BinderError, exceptionFromCode, ServiceException } from "../binder/errors.js";
-import { ExceptionCode, StatusCode } from "../binder/status.js";
+import type { IBinder } from "./ibinder.js";
+import { BinderError, StatusCode } from "../core/status.js";
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder("utf-8", { fatal: true });
@@ -616,42 +615,6 @@ export class Parcel {
     if (!core.parcel_exitParcelable(this.h(), end)) this.raise();
   }
 
-  // ---- AIDL Status header -------------------------------------------------------------
-
-  writeNoException(): void { this.writeInt32(ExceptionCode.NONE); }
-
-  /** Write the Status for an exception thrown by a service method. ServiceExceptions keep
-   *  their code; any other Error is reported as EX_ILLEGAL_STATE with its message (every
-   *  binder backend understands it; the peer sees a typed IllegalStateException). */
-  writeException(e: unknown): void {
-    let code: number = ExceptionCode.ILLEGAL_STATE;
-    let message = e instanceof Error ? e.message : String(e);
-    let errorCode = 0;
-    if (e instanceof ServiceException) {
-      code = e.exceptionCode;
-      message = e.message;
-      if ("errorCode" in e) errorCode = (e as { errorCode: number }).errorCode;
-    }
-    this.writeInt32(code);
-    this.writeString16(message);
-    this.writeInt32(0); // no remote stack trace
-    if (code === ExceptionCode.SERVICE_SPECIFIC) this.writeInt32(errorCode);
-    else if (code === ExceptionCode.PARCELABLE) this.writeInt32(0);
-  }
-
-  /** Read the Status header; throws the typed ServiceException if it is not OK. */
-  readException(): void {
-    const code = core.parcel_readExceptionCode(this.h());
-    if (code === -2147483648) this.raise();
-    if (code === ExceptionCode.NONE) return;
-    const message = this.readString16() ?? "";
-    if (!core.parcel_skipStackTrace(this.h())) this.raise();
-    let errorCode = 0;
-    if (code === ExceptionCode.SERVICE_SPECIFIC) errorCode = this.readInt32();
-    else if (code === ExceptionCode.PARCELABLE && !core.parcel_skipSizedBlock(this.h())) this.raise();
-    throw exceptionFromCode(code, message, errorCode);
-  }
-
   // ---- internals ------------------------------------------------------------------------
 
   /** @internal */
@@ -690,6 +653,11 @@ export class Parcel {
   setField(f: number, v: number): void { mem32()[(this.h() + f) >>> 2] = v; }
 
   /** Turn the core's recorded error into a ParcelError (and clear it: the parcel stays usable). */
+  /** @internal the core's handle of a live parcel (DISPOSED otherwise), for the layers that
+   *  read their own structures with the core (binder/status-header.ts) */
+  _handle(): number { return this.h(); }
+  /** @internal throw the error the core recorded for the last operation */
+  _raise(): never { return this.raise(); }
   private raise(): never {
     const h = this.h();
     const w = mem32();

@@ -7,6 +7,7 @@ import { BinderError, UnknownTransactionError } from "../binder/errors.js";
 import { StatusCode } from "../binder/status.js";
 import { FIRST_CALL_TRANSACTION, type IBinder } from "../binder/ibinder.js";
 import type { Parcel } from "../parcel/parcel.js";
+import { readException, writeNoException } from "../binder/status-header.js";
 
 export const SERVICE_DIRECTORY_DESCRIPTOR = "rsbinder.rpc.IServiceDirectory";
 export const DIRECTORY_GET_SERVICE = FIRST_CALL_TRANSACTION;
@@ -27,13 +28,13 @@ export class ServiceDirectory extends Binder {
         const name = data.readString16();
         const b = name === null ? undefined : this.services.get(name);
         if (!b) throw new BinderError(StatusCode.NAME_NOT_FOUND, `no service named ${name}`);
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeStrongBinder(b);
         return true;
       }
       case DIRECTORY_LIST_SERVICES:
         data.enforceInterface(this.descriptor);
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeString16Array([...this.services.keys()].sort());
         return true;
       default:
@@ -51,7 +52,7 @@ export async function getService(root: IBinder, name: string): Promise<IBinder> 
     data.writeString16(name);
     const reply = await root.transact(DIRECTORY_GET_SERVICE, data);
     try {
-      reply.readException();
+      readException(reply);
       return reply.readStrongBinderNonNull();
     } finally { reply.dispose(); }
   } finally { data.dispose(); }
@@ -80,7 +81,7 @@ export async function listServices(root: IBinder): Promise<string[]> {
       throw e;
     }
     try {
-      reply.readException();
+      readException(reply);
       return (reply.readString16Array() ?? []).filter((s): s is string => s !== null);
     } finally { reply.dispose(); }
   } finally { data.dispose(); }

@@ -32,7 +32,7 @@ import { liveParcels, parcelCounts } from "./counters.js";
 import fc from "fast-check";
 import {
   BinderError, ParcelError, StatusCode, ProtocolError, ServiceException, RpcServer, connectSession,
-  getService, type IBinder, type Parcel as ParcelT, type RpcSession, type Logger,
+  getService, type IBinder, type Parcel as ParcelT, type RpcSession, type Logger, writeException, writeNoException,
 } from "../../src/index.js";
 import { Parcel } from "../../src/parcel/parcel.js";
 import { core, portableByteCopies } from "../../src/core/core.js";
@@ -388,7 +388,7 @@ export function writeOps(p: ParcelT, ops: readonly Op[], d: Dial): void {
         case "i32": p.writeInt32(op.v | 0); break;
         case "i64": p.writeInt64(BigInt.asIntN(64, op.v)); break;
         case "bytes": p.writeByteArray(op.v); break;
-        case "noexc": p.writeNoException(); break;
+        case "noexc": writeNoException(p); break;
         case "bin": {
           const a = op.a ? resolveAddr(op.a, d) : null;
           if (a === null) p.writeStrongBinder(null);
@@ -802,7 +802,7 @@ export class FuzzNester extends Nester {
     if (code === NC.SLOW) {
       data.enforceInterface(NESTER);
       await immediate();
-      reply.writeNoException();
+      writeNoException(reply);
       reply.writeInt32(0);
       return true;
     }
@@ -812,11 +812,11 @@ export class FuzzNester extends Nester {
         const other = data.readStrongBinderNonNull();
         const depth = Math.min(Math.max(data.readInt32(), 0), 3);
         const result = depth === 0 ? "leaf" : `${this.name}>${await nest(other, this, depth - 1)}`;
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeString16(result);
       } catch (e) {
         reply.reset();
-        reply.writeException(e);
+        writeException(reply, e);
       }
       return true;
     }

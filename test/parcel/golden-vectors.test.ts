@@ -2,7 +2,7 @@
 // expected bytes are read from ../shared/reference/golden-wire-vectors.md; this file supplies
 // only the values each entry writes (AOSP's fill list, restated) and how to read them back.
 import { describe, expect, it } from "vitest";
-import { Parcel, ParcelError, ServiceSpecificException, ServiceException } from "tsbinder";
+import { Parcel, ParcelError, ServiceSpecificException, ServiceException, readException, writeException, writeNoException } from "tsbinder";
 import { parcelVectors, hexToBytes, bytesToHex } from "../fixtures/reference.js";
 
 type Entry = { call: RegExp; write: (p: Parcel) => void; read: (p: Parcel) => unknown; value: unknown };
@@ -102,15 +102,15 @@ const fill: Entry[] = [
   e(/writeVectorSize\(optional<vector<int32_t>>\(nullopt/, (p) => p.writeVectorSize(null), (p) => p.readVectorSize(), -1),
   e(/writeVectorSize\(optional<vector<int32_t>>\(\{/, (p) => p.writeVectorSize([0, 1, 17]), (p) => p.readVectorSize(), 3),
   // Status
-  e(/writeNoException/, (p) => p.writeNoException(), (p) => p.readException(), undefined),
-  e(/Status::ok/, (p) => p.writeNoException(), (p) => p.readException(), undefined),
-  e(/fromExceptionCode\(7, ":D"\)/, (p) => p.writeException(new ServiceException(7, ":D")), readStatus, { code: 7, message: ":D" }),
-  e(/fromServiceSpecificError\(8, ":\/"\)/, (p) => p.writeException(new ServiceSpecificException(8, ":/")), readStatus,
+  e(/writeNoException/, (p) => writeNoException(p), (p) => readException(p), undefined),
+  e(/Status::ok/, (p) => writeNoException(p), (p) => readException(p), undefined),
+  e(/fromExceptionCode\(7, ":D"\)/, (p) => writeException(p, new ServiceException(7, ":D")), readStatus, { code: 7, message: ":D" }),
+  e(/fromServiceSpecificError\(8, ":\/"\)/, (p) => writeException(p, new ServiceSpecificException(8, ":/")), readStatus,
     { code: -8, message: ":/", errorCode: 8 }),
 ];
 
 function readStatus(p: Parcel): unknown {
-  try { p.readException(); return "ok"; } catch (err) {
+  try { readException(p); return "ok"; } catch (err) {
     if (err instanceof ServiceSpecificException) return { code: err.exceptionCode, message: err.message, errorCode: err.errorCode };
     if (err instanceof ServiceException) return { code: err.exceptionCode, message: err.message };
     throw err;

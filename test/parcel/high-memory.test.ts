@@ -7,7 +7,7 @@
 // pool), so the memory goes when it ends.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
-  Binder, Parcel, RpcServer, connectSession, memoryTransport, transactCall, type IBinder,
+  Binder, Parcel, RpcServer, connectSession, memoryTransport, transactCall, type IBinder, writeNoException,
 } from "../../src/index.js";
 import { core, mem8, scratch, SIZES, toScratch } from "../../src/core/core.js";
 import { ADDRESS_RESULTS } from "../../src/core/exports.js";
@@ -160,7 +160,7 @@ describe("the core above 2 GiB of linear memory", () => {
         data.enforceInterface(D);
         const bytes = data.readByteArray();
         const s = data.readString16();
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeByteArray(bytes);
         reply.writeString16(s);
         return true;

@@ -5,7 +5,7 @@
 // back too. Runs in its own forked process (vitest's forks pool).
 import { describe, expect, it } from "vitest";
 import {
-  Binder, Parcel, RpcServer, connectSession, memoryPair, memoryTransport, transactCall, type IBinder, type TransportConnection,
+  Binder, Parcel, RpcServer, connectSession, memoryPair, memoryTransport, transactCall, type IBinder, type TransportConnection, writeNoException,
 } from "../../src/index.js";
 import { core, scratch } from "../../src/core/core.js";
 import { until } from "../rpc/helpers.js";
@@ -16,7 +16,7 @@ class Echo extends Binder {
   constructor() { super(D); }
   protected onTransact(_code: number, data: Parcel, reply: Parcel): boolean {
     data.enforceInterface(D);
-    reply.writeNoException();
+    writeNoException(reply);
     reply.writeInt32(data.readInt32() + 1);
     return true;
   }

@@ -2,7 +2,7 @@
 // parcels keep working across growth, handles are freed on dispose, and a disposed parcel is
 // a ParcelError on every use.
 import { describe, expect, it } from "vitest";
-import { Parcel, ParcelError } from "tsbinder";
+import { Parcel, ParcelError, readException } from "tsbinder";
 import { CoreAbortError, core } from "../../src/core/core.js";
 import { MODE } from "../../src/core/layout.js";
 
@@ -273,7 +273,7 @@ describe("disposed parcels", () => {
     ["readStrongBinder", (p) => p.readStrongBinder()],
     ["beginParcelable", (p) => p.beginParcelable()],
     ["enterParcelable", (p) => p.enterParcelable()],
-    ["readException", (p) => p.readException()],
+    ["readException", (p) => readException(p)],
     ["dataSize", (p) => p.dataSize],
     ["dataPosition", (p) => p.dataPosition],
     ["set dataPosition", (p) => { p.dataPosition = 0; }],

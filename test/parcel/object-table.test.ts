@@ -6,7 +6,7 @@
 // is answered BAD_VALUE, as RpcState's processTransactInternal does), never the session's.
 import { describe, expect, it } from "vitest";
 import {
-  Binder, Parcel, ParcelError, RpcServer, StatusCode, connectSession, memoryTransport, transactCall, type IBinder,
+  Binder, Parcel, ParcelError, RpcServer, StatusCode, connectSession, memoryTransport, transactCall, type IBinder, writeNoException,
 } from "../../src/index.js";
 import { core } from "../../src/core/core.js";
 import { derivePlatform, portablePlatform } from "../../src/platform/platform.js";
@@ -177,7 +177,7 @@ describe("received object tables", () => {
       protected onTransact(_code: number, data: Parcel, reply: Parcel): boolean {
         this.calls++;
         data.enforceInterface(D);
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeInt32(data.readInt32() * 2);
         return true;
       }

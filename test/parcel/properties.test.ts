@@ -3,7 +3,7 @@
 // encoder written here), and arbitrary or hostile bytes only ever produce values or ParcelErrors.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Parcel, ParcelError, ServiceException } from "tsbinder";
+import { Parcel, ParcelError, ServiceException, readException } from "tsbinder";
 import { core } from "../../src/core/core.js";
 import { bufferString16Codec, portableString16Codec, type String16Codec } from "../../src/core/string16.js";
 import { derivePlatform, portablePlatform, type Platform } from "../../src/platform/platform.js";
@@ -287,7 +287,7 @@ const READERS: Reader[] = [
   { name: "vector size", read: (p) => p.readVectorSize() },
   { name: "binder", read: (p) => p.readStrongBinder() },
   { name: "fd", read: (p) => p.readParcelFileDescriptor() },
-  { name: "exception", read: (p) => p.readException() },
+  { name: "exception", read: (p) => readException(p) },
   { name: "parcelable", read: (p) => {
     const end = p.enterParcelable();
     const got: unknown[] = [];

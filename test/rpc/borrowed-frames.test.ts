@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   Binder, RpcServer, connectSession, memoryTransport, transactCall, type IBinder, type Parcel,
-  type RpcTransport, type TransportConnection,
+  type RpcTransport, type TransportConnection, writeNoException,
 } from "../../src/index.js";
 import { core } from "../../src/core/core.js";
 
@@ -19,15 +19,15 @@ class Service extends Binder {
   constructor() { super(D); }
   protected onTransact(code: number, data: Parcel, reply: Parcel): boolean {
     data.enforceInterface(D);
-    if (code === ECHO) { const s = data.readString16(); reply.writeNoException(); reply.writeString16(s); return true; }
+    if (code === ECHO) { const s = data.readString16(); writeNoException(reply); reply.writeString16(s); return true; }
     if (code === FIRE_AND_REPLY) {
       const cb = data.readStrongBinderNonNull();
       this.nested = transactCall(cb, D, ECHO, 0, (p) => p.writeString16("nested ".repeat(40)), (r) => r.readString16NonNull());
-      reply.writeNoException();
+      writeNoException(reply);
       reply.writeString16("reply ".repeat(40));
       return true;
     }
-    if (code === PING) { reply.writeNoException(); return true; }
+    if (code === PING) { writeNoException(reply); return true; }
     return false;
   }
 }

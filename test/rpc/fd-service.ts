@@ -2,7 +2,7 @@
 // descriptors out. Pipes come from pipe2() through koffi (Node has no pipe API).
 import { createRequire } from "node:module";
 import { closeSync, fstatSync, writeSync } from "node:fs";
-import { Binder, ParcelFileDescriptor, type Parcel } from "../../src/index.js";
+import { Binder, ParcelFileDescriptor, type Parcel, readException, writeNoException } from "../../src/index.js";
 
 export const FD_DESCRIPTOR = "test.IFdService";
 export const FdCode = {
@@ -42,7 +42,7 @@ export class FdService extends Binder {
         const pfd = data.readParcelFileDescriptor()!;
         const text = data.readString16()!;
         try { writeSync(pfd.fd, text); } finally { pfd.close(); }
-        reply.writeNoException();
+        writeNoException(reply);
         return true;
       }
       case FdCode.WRITE_EACH: {
@@ -56,7 +56,7 @@ export class FdService extends Binder {
             writeSync(pfd.fd, String(i));
           } finally { pfd.close(); }
         }
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeInt32(seen.size);
         return true;
       }
@@ -64,7 +64,7 @@ export class FdService extends Binder {
         const text = data.readString16()!;
         const [r, w] = pipe();
         try { writeSync(w, text); } finally { closeSync(w); }
-        reply.writeNoException();
+        writeNoException(reply);
         // the reply owns the read end from here: it is closed once the reply is disposed
         reply.writeParcelFileDescriptor(new ParcelFileDescriptor(r), true);
         return true;
@@ -73,7 +73,7 @@ export class FdService extends Binder {
         const pfd = data.readParcelFileDescriptor()!;
         let ino: bigint;
         try { ino = fstatSync(pfd.fd, { bigint: true }).ino; } finally { pfd.close(); }
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeString16(String(ino));
         return true;
       }
@@ -82,7 +82,7 @@ export class FdService extends Binder {
         const bytes = data.readByteArray();
         let ino: bigint;
         try { ino = fstatSync(pfd.fd, { bigint: true }).ino; } finally { pfd.close(); }
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeString16(String(ino));
         reply.writeByteArray(bytes);
         return true;
@@ -104,9 +104,9 @@ export class FdService extends Binder {
       out.writeParcelFileDescriptor(pfd);
       out.writeString16(text);
       const r = await target.transact(FdCode.WRITE_TO, out);
-      try { r.readException(); } finally { r.dispose(); }
+      try { readException(r); } finally { r.dispose(); }
     } finally { out.dispose(); pfd.close(); }
-    reply.writeNoException();
+    writeNoException(reply);
     return true;
   }
 }

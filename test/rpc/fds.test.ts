@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BinderError, FdMode, FLAG_ONEWAY, HandshakeError, Parcel, ParcelError, ParcelFileDescriptor, StatusCode,
-  type IBinder, type PeerIdentity, type RpcServer, type RpcSession, type TransportConnection,
+  type IBinder, type PeerIdentity, type RpcServer, type RpcSession, type TransportConnection, readException,
 } from "../../src/index.js";
 import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
@@ -46,7 +46,7 @@ async function call(b: IBinder, code: number, fill: (p: Parcel) => void): Promis
     data.writeInterfaceToken(FD_DESCRIPTOR);
     fill(data);
     const reply = await b.transact(code, data);
-    reply.readException();
+    readException(reply);
     return reply;
   } finally { data.dispose(); }
 }

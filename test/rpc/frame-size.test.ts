@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   Binder, BinderError, FLAG_ONEWAY, RpcServer, StatusCode, connectSession, memoryTransport,
-  type IBinder, type Parcel, type RpcSession, type RpcTransport, type SessionLimits,
+  type IBinder, type Parcel, type RpcSession, type RpcTransport, type SessionLimits, readException, writeNoException,
 } from "../../src/index.js";
 import { SPECIAL_MAX_FRAME_BODY } from "../../src/rpc/frame-size.js";
 import { engineOf } from "../../src/rpc/session.js";
@@ -22,7 +22,7 @@ class BlobService extends Binder {
   protected onTransact(code: number, data: Parcel, reply: Parcel): boolean {
     data.enforceInterface(DESCRIPTOR);
     this.calls++;
-    reply.writeNoException();
+    writeNoException(reply);
     if (code === ECHO) reply.writeByteArray(data.readByteArray());
     else if (code === MAKE) reply.writeByteArray(new Uint8Array(data.readInt32()).fill(7));
     else return false;
@@ -75,7 +75,7 @@ async function call(b: IBinder, code: number, fill: (p: Parcel) => void, flags =
   } finally { data.dispose(); }
   try {
     if (flags & FLAG_ONEWAY) return null;
-    reply.readException();
+    readException(reply);
     return reply.readByteArray();
   } finally { reply.dispose(); }
 }

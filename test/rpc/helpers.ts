@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binder, type Parcel, type IBinder, type Logger, type RpcSession, type TransportConnection } from "../../src/index.js";
+import { Binder, type Parcel, type IBinder, type Logger, type RpcSession, type TransportConnection, readException, writeNoException } from "../../src/index.js";
 import "../../runtimes/node/index.js";
 
 export function socketPath(name = "s"): string {
@@ -20,7 +20,7 @@ export class HelloService extends Binder {
     data.enforceInterface(HELLO);
     const s = data.readString16();
     this.calls++;
-    reply.writeNoException();
+    writeNoException(reply);
     reply.writeString16(s);
     return true;
   }
@@ -35,7 +35,7 @@ export async function echo(b: IBinder, text: string, flags = 0): Promise<string 
     reply = await b.transact(1, data, flags);
   } finally { data.dispose(); }
   try {
-    reply.readException();
+    readException(reply);
     return reply.readString16();
   } finally { reply.dispose(); }
 }

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   Binder, connectSession, getCallingIdentity, MemoryTransport, Parcel, ParcelFileDescriptor, RpcServer, portablePlatform, transactCall,
-  type Platform, type PeerIdentity, type RpcSession, type TransportConnection,
+  type Platform, type PeerIdentity, type RpcSession, type TransportConnection, writeNoException,
 } from "../../src/index.js";
 import { derivePlatform } from "../../src/platform/platform.js";
 import { portableString16Codec } from "../../src/core/string16.js";
@@ -24,7 +24,7 @@ class Echo extends Binder {
     const text = code === ECHO ? data.readString16() : null;
     await new Promise<void>((r) => queueMicrotask(r));
     await Promise.resolve();
-    reply.writeNoException();
+    writeNoException(reply);
     if (code === ECHO) reply.writeString16(text);
     else reply.writeString16(JSON.stringify(getCallingIdentity()));
     return true;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as net from "node:net";
 import {
   BinderError, StatusCode, HandshakeError, checkService, getService, listServices, getCallingIdentity,
-  Binder, type Parcel, type IBinder, type RpcSession,
+  Binder, type Parcel, type IBinder, type RpcSession, writeNoException,
 } from "../../src/index.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeNewSessionResponse, encodeWireHeader } from "../../src/wire/structs.js";
@@ -159,7 +159,7 @@ describe("calling identity", () => {
         seen.push(getCallingIdentity());
         await new Promise((r) => setTimeout(r, 5));
         seen.push(getCallingIdentity());
-        reply.writeNoException();
+        writeNoException(reply);
         return true;
       }
     }

@@ -1,7 +1,7 @@
 // A hand-written service with the shapes the session tests need: nested callbacks, oneways,
 // exceptions, binders passed around, slow calls. Same class on both sides of a session.
 import {
-  Binder, FLAG_ONEWAY, ServiceSpecificException, type IBinder, type Parcel,
+  Binder, FLAG_ONEWAY, ServiceSpecificException, type IBinder, type Parcel, readException, writeException, writeNoException,
 } from "../../src/index.js";
 import { BinderProxy } from "../../src/binder/proxy.js";
 
@@ -41,7 +41,7 @@ export class Nester extends Binder {
           const other = data.readStrongBinderNonNull();
           const depth = data.readInt32();
           const result = depth === 0 ? "leaf" : `${this.name}>${await nest(other, this, depth - 1)}`;
-          reply.writeNoException();
+          writeNoException(reply);
           reply.writeString16(result);
           return true;
         }
@@ -49,7 +49,7 @@ export class Nester extends Binder {
           this.recorded.push(data.readInt32());
           return true;
         case Code.RECORDED:
-          reply.writeNoException();
+          writeNoException(reply);
           reply.writeInt32Array(this.recorded);
           return true;
         case Code.THROW_SSE:
@@ -57,15 +57,15 @@ export class Nester extends Binder {
         case Code.HOLD:
           this.held.push(data.readStrongBinderNonNull());
           this.holds.add();
-          reply.writeNoException();
+          writeNoException(reply);
           return true;
         case Code.RELEASE_HELD:
           for (const b of this.held.splice(0)) if (b instanceof BinderProxy) b.dispose();
-          reply.writeNoException();
+          writeNoException(reply);
           return true;
         case Code.RETURN_BINDER: {
           const b = data.readStrongBinder();
-          reply.writeNoException();
+          writeNoException(reply);
           reply.writeStrongBinder(b);
           return true;
         }
@@ -73,7 +73,7 @@ export class Nester extends Binder {
           const ms = data.readInt32();
           this.slowStarted.add();
           await new Promise((r) => setTimeout(r, ms)); // the call's duration is what it is for
-          reply.writeNoException();
+          writeNoException(reply);
           reply.writeInt32(ms);
           return true;
         }
@@ -82,7 +82,7 @@ export class Nester extends Binder {
       }
     } catch (e) {
       reply.reset();
-      reply.writeException(e);
+      writeException(reply, e);
       return true;
     }
   }
@@ -95,7 +95,7 @@ async function call(b: IBinder, code: number, write: (p: Parcel) => void, flags 
     write(data);
     const reply = await b.transact(code, data, flags);
     if (!(flags & FLAG_ONEWAY)) {
-      try { reply.readException(); } catch (e) { reply.dispose(); throw e; }
+      try { readException(reply); } catch (e) { reply.dispose(); throw e; }
     }
     return reply;
   } finally { data.dispose(); }

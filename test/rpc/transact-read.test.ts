@@ -7,7 +7,7 @@ import { parcelCounts, liveParcels } from "../fuzz/counters.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   Binder, FLAG_ONEWAY, ParcelError, RpcServer, ServiceException, connectSession, memoryTransport, transactCall,
-  type IBinder, type Parcel,
+  type IBinder, type Parcel, writeException, writeNoException,
 } from "../../src/index.js";
 
 const D = "test.IRead";
@@ -18,11 +18,11 @@ class Service extends Binder {
   constructor() { super(D); }
   protected onTransact(code: number, data: Parcel, reply: Parcel): boolean | Promise<boolean> {
     data.enforceInterface(D);
-    if (code === ECHO) { const s = data.readString16(); reply.writeNoException(); reply.writeString16(s); return true; }
-    if (code === THROW) { reply.writeException(new ServiceException(-3, "refused")); return true; }
+    if (code === ECHO) { const s = data.readString16(); writeNoException(reply); reply.writeString16(s); return true; }
+    if (code === THROW) { writeException(reply, new ServiceException(-3, "refused")); return true; }
     // a reply that says "no exception" and then ends: reading a string from it must fail
-    if (code === SHORT) { reply.writeNoException(); return true; }
-    if (code === WAIT) return this.gate.then(() => { reply.writeNoException(); reply.writeInt32(7); return true; });
+    if (code === SHORT) { writeNoException(reply); return true; }
+    if (code === WAIT) return this.gate.then(() => { writeNoException(reply); reply.writeInt32(7); return true; });
     return false;
   }
 }

@@ -2,7 +2,7 @@
 // a transport wrapper that watches its connections (bytes handed to the session, the most ever
 // queued unsent, pauses). The raw peer that stops reading is bench/lib/raw-peer.mjs.
 import { callData } from "../rpc/raw-peer.js";
-import { Binder, Parcel, type IBinder, type RpcTransport, type TransportConnection } from "../../src/index.js";
+import { Binder, Parcel, type IBinder, type RpcTransport, type TransportConnection, readException, writeNoException } from "../../src/index.js";
 
 export const BULK = "test.IBulk";
 export const BulkCode = { BYTES: 1, ECHO: 2, RECORD: 3, RECORDED: 4 } as const;
@@ -30,7 +30,7 @@ export class BulkService extends Binder {
   /** A two-way call's reply: no exception, the caller's tag, then the bytes. */
   private answer(reply: Parcel, tag: number, bytes: Uint8Array | null): boolean {
     this.calls.add();
-    reply.writeNoException();
+    writeNoException(reply);
     reply.writeInt32(tag);
     reply.writeByteArray(bytes);
     return true;
@@ -53,7 +53,7 @@ export class BulkService extends Binder {
         this.records.add();
         return true;
       case BulkCode.RECORDED:
-        reply.writeNoException();
+        writeNoException(reply);
         reply.writeInt32Array(this.recorded);
         return true;
       default:
@@ -71,7 +71,7 @@ export async function askBytes(b: IBinder, n: number, tag: number): Promise<{ ta
   const reply = await b.transact(BulkCode.BYTES, data);
   data.dispose();
   try {
-    reply.readException();
+    readException(reply);
     const t = reply.readInt32();
     const bytes = reply.readByteArray()!;
     return { tag: t, length: bytes.length, fill: bytes.length ? bytes[0]! : -1 };

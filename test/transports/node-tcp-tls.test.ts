@@ -2,7 +2,7 @@
 // TLS with server verification, mutual TLS (the client certificate reaches the authorizer and
 // getCallingIdentity), refusals with clear errors, and TLS over a Unix socket.
 import { afterEach, describe, expect, it } from "vitest";
-import { Binder, HandshakeError, getCallingIdentity, type IBinder, type Parcel, type PeerIdentity, type RpcServer, type RpcSession } from "../../src/index.js";
+import { Binder, HandshakeError, getCallingIdentity, type IBinder, type Parcel, type PeerIdentity, type RpcServer, type RpcSession, readException, writeNoException } from "../../src/index.js";
 import {
   connectTcp, listenTcp, connectTls, listenTls, connectTlsUnix, listenTlsUnix, tcpTransport, portOf, TlsHandshakeError,
 } from "../../runtimes/node/index.js";
@@ -26,7 +26,7 @@ class WhoService extends Binder {
     if (code !== 1) return false;
     data.enforceInterface(WHO);
     await new Promise((r) => setTimeout(r, 1));
-    reply.writeNoException();
+    writeNoException(reply);
     reply.writeString16(JSON.stringify(getCallingIdentity()));
     return true;
   }
@@ -36,7 +36,7 @@ async function who(b: IBinder): Promise<PeerIdentity> {
   data.writeInterfaceToken(WHO);
   const reply = await b.transact(1, data);
   data.dispose();
-  try { reply.readException(); return JSON.parse(reply.readString16()!); } finally { reply.dispose(); }
+  try { readException(reply); return JSON.parse(reply.readString16()!); } finally { reply.dispose(); }
 }
 
 class SpyNester extends Nester {

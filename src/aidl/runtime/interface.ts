@@ -1,5 +1,6 @@
 // Helpers for generated interface proxies and stubs.
 import type { Parcel } from "../../parcel/parcel.js";
+import { readException, writeException, writeNoException } from "../../binder/status-header.js";
 import type { IBinder } from "../../binder/ibinder.js";
 import { FLAG_ONEWAY } from "../../binder/ibinder.js";
 import { isPromiseLike } from "../../binder/promise-like.js";
@@ -35,7 +36,7 @@ export function transactCall<T>(
     data.writeInterfaceToken(descriptor);
     writeArgs(data);
     return remote.transactRead(code, data, flags, (reply) => {
-      reply.readException();
+      readException(reply);
       return readReply(reply);
     });
   } catch (e) {
@@ -53,7 +54,7 @@ async function transactCallAsync<T>(remote: IBinder, data: Parcel, descriptor: s
     writeArgs(data);
     const reply = await remote.transact(code, data, flags);
     try {
-      reply.readException();
+      readException(reply);
       return readReply(reply);
     } finally {
       reply.dispose();
@@ -85,7 +86,7 @@ export async function transactOneway(
 /**
  * Server side of one two-way call: runs the implementation, then writes the Status header and
  * (on success) lets `writeReply` write the result and out/inout values. An exception thrown by
- * the implementation is sent to the caller as an AIDL exception (Parcel.writeException).
+ * the implementation is sent to the caller as an AIDL exception (writeException).
  * An implementation that returns a plain value is answered at once (no promise is made).
  */
 export function dispatchCall<T>(reply: Parcel, call: () => T | PromiseLike<T>, writeReply: (reply: Parcel, result: T) => void): true | PromiseLike<true> {
@@ -93,19 +94,19 @@ export function dispatchCall<T>(reply: Parcel, call: () => T | PromiseLike<T>, w
   try {
     result = call();
   } catch (e) {
-    reply.writeException(e);
+    writeException(reply, e);
     return true;
   }
   if (!isPromiseLike(result)) return writeResult(reply, result, writeReply);
   // no promise of its own: the session's one reaction to `result` runs these steps
   return Later.map(result,
     (r: T) => writeResult(reply, r, writeReply),
-    (e) => { reply.writeException(e); return true as const; },
+    (e) => { writeException(reply, e); return true as const; },
   );
 }
 
 function writeResult<T>(reply: Parcel, result: T, writeReply: (reply: Parcel, result: T) => void): true {
-  reply.writeNoException();
+  writeNoException(reply);
   // results hand every descriptor in them over to the reply, however deeply nested (fields of
   // parcelables and unions, array elements): closed once it is sent, as the Java and C++
   // backends close returned descriptors
