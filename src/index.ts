@@ -18,7 +18,7 @@ export {
 } from "./rpc/session.js";
 export { RpcServer, type ServerOptions, type Authorizer } from "./rpc/server.js";
 export { connectSession, HandshakeError, type ConnectOptions } from "./rpc/client.js";
-export { ProtocolError } from "./rpc/engine/framing.js";
+export { ProtocolError } from "./rpc/engine/protocol-error.js";
 export {
   ServiceDirectory, SERVICE_DIRECTORY_DESCRIPTOR, getService, checkService, listServices,
 } from "./rpc/service-directory.js";

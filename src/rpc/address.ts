@@ -3,11 +3,16 @@
 // uses 32 opaque bytes, which rsbinder fills with a u64 counter and a role tag in byte 8
 // (1 = client, 2 = server). Inside the session an address is a key: a number for the
 // former (id * 4 + options, exact below 2^53), a hex string for the latter.
-import { AddressOption } from "../wire/structs.js";
+import { AddressOption, type WireAddress } from "../wire/structs.js";
 
 export type AddressKey = number | string;
 
 export interface WireAddr { options: number; id: number; r34?: Uint8Array }
+
+/** The address as a frame carries it: {options, id}, or the r34 dialect's 32 bytes. */
+export function onWire(a: WireAddr): WireAddress | Uint8Array {
+  return a.r34 ?? a;
+}
 
 export const KNOWN_OPTIONS = AddressOption.CREATED | AddressOption.FOR_SERVER;
 

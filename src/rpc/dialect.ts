@@ -2,6 +2,7 @@
 // rsbinder's default framing ("r34": 32-byte addresses, u32 length prefix per message, no
 // handshake). Fixed for a session's lifetime.
 import { MODE } from "../core/layout.js";
+import type { FrameDialect } from "../wire/frames.js";
 
 export type Dialect =
   | { readonly r34: false; readonly version: number; readonly fds: boolean }
@@ -21,4 +22,9 @@ export function parcelMode(d: Dialect): number {
 
 export function dialectName(d: Dialect): string {
   return d.r34 ? "r34 (Android 12 layout, rsbinder framing)" : `wire v${d.version}`;
+}
+
+/** The dialect as the frame builders take it (wire/frames.ts): the version, or "r34". */
+export function frameDialect(d: Dialect): FrameDialect {
+  return d.r34 ? "r34" : d.version;
 }

@@ -1,4 +1,5 @@
-// Whole RPC frames around a Parcel. The core writes the RpcWireHeader and the transaction or
+// Whole RPC frames around a Parcel: the one place frames are built and opened (the session's
+// frame reader, rpc/engine/frame-reader.ts, cuts them out of the byte stream). The core writes the RpcWireHeader and the transaction or
 // reply struct into the headroom in front of the parcel's data and appends the object table
 // (v1+) after it, so a frame is one contiguous range; these helpers copy it out. Incoming
 // bodies (the bytes after a header) are copied once into a parcel and opened in place.
@@ -7,11 +8,11 @@
 // length prefix in front of every message). Mode bits that depend on the session (binder
 // positions at v2, fds) are the caller's to set on the parcel. A parcel filled by openIncoming
 // has no headroom left for a frame: reply with a new parcel (framing it is a BAD_FRAME error).
-import { core, copyOut, mem8, outWord, scratch } from "../core/core.js";
+import { type ByteCopies, core, copyOut, mem8, outWord, scratch, SIZES } from "../core/core.js";
 import { F, MODE } from "../core/layout.js";
 import { ParcelError, ParcelErrorCode } from "../parcel/errors.js";
 import type { Parcel } from "../parcel/parcel.js";
-import { Command, type WireAddress } from "./structs.js";
+import { Command, encodeWireHeader, type WireAddress } from "./structs.js";
 
 export type FrameDialect = number | "r34";
 
@@ -43,12 +44,18 @@ function frameOut(parcel: Parcel, h: number, at: number, borrow = false): Uint8A
 const lo = (v: number) => v >>> 0;
 const hi = (v: number) => Math.floor(v / 0x100000000) >>> 0;
 
-/** TRANSACT frame: header, RpcWireTransaction (`address` all zero = special), data, and at
- *  v1+ the object table. A parcel with objects cannot be framed at v0 (BAD_FRAME). */
-export function transactionFrame(parcel: Parcel, version: number, address: WireAddress, code: number,
+const SPECIAL: WireAddress = { options: 0, id: 0 };
+
+/** TRANSACT frame: header, RpcWireTransaction (`address` null or all zero = special), data,
+ *  and at v1+ the object table. A parcel with objects cannot be framed at v0 (BAD_FRAME). An
+ *  r34 address is its 32 bytes (r34TransactionFrame). */
+export function transactionFrame(parcel: Parcel, dialect: FrameDialect, address: WireAddress | Uint8Array | null, code: number,
     flags: number, asyncNumber: number, borrow = false): Uint8Array {
+  if (dialect === "r34") return r34TransactionFrame(parcel, address instanceof Uint8Array ? address : null, code, flags, asyncNumber, borrow);
+  if (address instanceof Uint8Array) throw new RangeError("a 32-byte address belongs to the r34 dialect");
+  const a = address ?? SPECIAL;
   const h = handle(parcel);
-  return frameOut(parcel, h, core.frame_transaction(h, version >>> 0, 0, address.options >>> 0, address.id >>> 0, 0,
+  return frameOut(parcel, h, core.frame_transaction(h, dialect >>> 0, 0, a.options >>> 0, a.id >>> 0, 0,
     code >>> 0, flags >>> 0, lo(asyncNumber), hi(asyncNumber)), borrow);
 }
 
@@ -77,6 +84,27 @@ export function replyFrame(parcel: Parcel, dialect: FrameDialect, status: number
   const a = decStrong?.address;
   return frameOut(parcel, h, core.frame_reply(h, r34 ? 0 : dialect >>> 0, r34 ? 1 : 0, status | 0,
     a ? a.options >>> 0 : 0, a ? a.id >>> 0 : 0, decStrong ? decStrong.amount >>> 0 : 0), borrow);
+}
+
+/** DEC_STRONG frame returning `amount` references to `address` (r34: the 32 address bytes,
+ *  one reference per message; with the length prefix), in a buffer from `bytes`. */
+export function decStrongFrame(dialect: FrameDialect, address: WireAddress | Uint8Array, amount: number, bytes: ByteCopies): Uint8Array {
+  if (dialect === "r34") {
+    if (!(address instanceof Uint8Array) || address.length !== 32) throw new RangeError("an r34 address is 32 bytes");
+    const head = encodeWireHeader(Command.DEC_STRONG, SIZES.r34DecStrong);
+    const out = new Uint8Array(SIZES.r34Prefix + head.length + SIZES.r34DecStrong);
+    new DataView(out.buffer).setUint32(0, head.length + SIZES.r34DecStrong, true);
+    out.set(head, SIZES.r34Prefix);
+    out.set(address, SIZES.r34Prefix + head.length);
+    return out;
+  }
+  if (address instanceof Uint8Array) throw new RangeError("a 32-byte address belongs to the r34 dialect");
+  // header and body encoded next to each other in scratch memory and copied out once, into
+  // a buffer from the platform's allocator (which its sockets take without conversion)
+  const at = scratch(SIZES.wireHeader + SIZES.decStrong);
+  core.wire_encodeWireHeader(at, Command.DEC_STRONG, SIZES.decStrong);
+  core.wire_encodeDecStrong(at + SIZES.wireHeader, address.options, address.id, amount >>> 0);
+  return copyOut(bytes, at, SIZES.wireHeader + SIZES.decStrong);
 }
 
 export type Opened =

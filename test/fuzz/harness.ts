@@ -43,8 +43,7 @@ import {
   encodeConnectionHeader, encodeConnectionInit, encodeNewSessionResponse, encodeWireHeader, decodeWireHeader,
   decodeTransaction, encodeTransaction, decodeReply, encodeReply, replySize, decodeR34Transaction, WIRE_VERSION_EXPERIMENTAL,
 } from "../../src/wire/structs.js";
-import { transactionFrame, r34TransactionFrame, replyFrame } from "../../src/wire/frames.js";
-import { decStrongFrame } from "../../src/rpc/engine/framing.js";
+import { decStrongFrame, transactionFrame, r34TransactionFrame, replyFrame } from "../../src/wire/frames.js";
 import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../../src/rpc/pipelining.js";
 import { aosp, R34, parcelMode, type Dialect } from "../../src/rpc/dialect.js";
 import { r34Address } from "../../src/rpc/address.js";
@@ -440,8 +439,8 @@ export function buildFrame(f: FrameSpec, d: Dial): Uint8Array {
   let dataSize = 0;
   if (f.t === "dec") {
     const a = resolveAddr(f.addr, d) ?? (d === "r34" ? new Uint8Array(32) : { options: 0, id: 0 });
-    const addr = a instanceof Uint8Array ? { options: 0, id: 0, r34: a } : a;
-    frame = decStrongFrame(dialectOf(d), addr, f.amount >>> 0, portableByteCopies);
+    // a versioned dialect carries {options, id}: a 32-byte address there is the zero address
+    frame = decStrongFrame(d, a instanceof Uint8Array && d !== "r34" ? { options: 0, id: 0 } : a, f.amount >>> 0, portableByteCopies);
   } else {
     const p = newParcelFor(d);
     try {

@@ -12,7 +12,9 @@ import {
 } from "../../src/index.js";
 import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
-import { FrameReader, decStrongFrame, replyFrame, type Incoming } from "../../src/rpc/engine/framing.js";
+import { FrameReader, type Incoming } from "../../src/rpc/engine/frame-reader.js";
+import { decStrongFrame, replyFrame } from "../../src/wire/frames.js";
+import { frameDialect } from "../../src/rpc/dialect.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import { connectUnix, listenUnix, nodePlatform as platform } from "../../runtimes/node/index.js";
 import { socketPath, spawnFixture, until } from "./helpers.js";
@@ -348,7 +350,7 @@ describe.runIf(process.platform === "linux")("which message received descriptors
     const pa = new Parcel(); pa._setMode(parcelMode(d)); pa.writeInt32(7);
     const pb = new Parcel(); pb._setMode(parcelMode(d)); pb.writeFileDescriptor(new ParcelFileDescriptor(0));
     try {
-      return { a: replyFrame(pa, d, 0), b: replyFrame(pb, d, 0), dec: decStrongFrame(d, { options: 0, id: 2 }, 1, platform.bytes) };
+      return { a: replyFrame(pa, frameDialect(d), 0), b: replyFrame(pb, frameDialect(d), 0), dec: decStrongFrame(frameDialect(d), { options: 0, id: 2 }, 1, platform.bytes) };
     } finally { pa.dispose(); pb.dispose(); }
   }
   function feed(chunks: [Uint8Array, number[]?][]): { fds: number[]; errors: unknown[] } {

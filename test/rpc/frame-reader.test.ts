@@ -1,7 +1,7 @@
 // FrameReader streams big bodies into their parcel as they arrive. A peer must not make it
 // reserve a whole body with a header alone, and a connection that ends mid-body frees it.
 import { describe, expect, it } from "vitest";
-import { FrameReader } from "../../src/rpc/engine/framing.js";
+import { FrameReader } from "../../src/rpc/engine/frame-reader.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { aosp } from "../../src/rpc/dialect.js";
 import { Command, encodeWireHeader } from "../../src/wire/structs.js";

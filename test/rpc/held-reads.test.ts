@@ -6,7 +6,8 @@ import { closeSync, fstatSync } from "node:fs";
 import { Parcel, ParcelFileDescriptor } from "../../src/index.js";
 import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
-import { FrameReader, replyFrame, type Incoming } from "../../src/rpc/engine/framing.js";
+import { FrameReader, type Incoming } from "../../src/rpc/engine/frame-reader.js";
+import { replyFrame } from "../../src/wire/frames.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import { nodePlatform as platform } from "../../runtimes/node/index.js"; // fd closing
 import { pipe } from "./fd-service.js";
@@ -19,7 +20,7 @@ function frameWithFds(n: number): Uint8Array {
   const p = new Parcel();
   p._setMode(parcelMode(d));
   for (let i = 0; i < n; i++) p.writeFileDescriptor(new ParcelFileDescriptor(0));
-  try { return replyFrame(p, d, 0); } finally { p.dispose(); }
+  try { return replyFrame(p, d.version, 0); } finally { p.dispose(); }
 }
 
 function harness() {

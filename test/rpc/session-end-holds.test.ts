@@ -6,7 +6,7 @@ import { Binder, Parcel } from "../../src/index.js";
 import { RpcSession, engineOf } from "../../src/rpc/session.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { ByteMeter, MemoryBudget } from "../../src/rpc/budget.js";
-import { transactionFrame } from "../../src/rpc/engine/framing.js";
+import { transactionFrame } from "../../src/wire/frames.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import type { WireAddr } from "../../src/rpc/address.js";
 import { inertTransport } from "./helpers.js";
@@ -22,7 +22,7 @@ class Counter extends Binder {
 function callFrame(addr: WireAddr): Uint8Array {
   const p = new Parcel();
   p._setMode(parcelMode(d));
-  try { return transactionFrame(p, d, addr, 1, 0, 0); } finally { p.dispose(); }
+  try { return transactionFrame(p, d.version, addr, 1, 0, 0); } finally { p.dispose(); }
 }
 
 describe("the end of a session", () => {

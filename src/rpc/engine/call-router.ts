@@ -13,7 +13,8 @@ import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../pipelining.js";
 import { frameBody } from "../frame-size.js";
 import type { CallContext } from "./call-context.js";
 import { Send, type Connection, type ServeFrame, type Waiter } from "./connection.js";
-import { transactionFrame } from "./framing.js";
+import { transactionFrame } from "../../wire/frames.js";
+import { onWire } from "../address.js";
 import type { Node } from "./rpc-state.js";
 import type { AckTicket } from "./target-acks.js";
 import type { ObjectTable } from "./object-table.js";
@@ -55,7 +56,7 @@ export class CallRouter {
     const data = this.objects.newParcel(true);
     try {
       writeArgs?.(data);
-      const bytes = transactionFrame(data, this.core.dialect, null, code, 0, 0);
+      const bytes = transactionFrame(data, this.core.frameDialect, null, code, 0, 0);
       return await this.roundTrip(bytes, undefined, 0, undefined, null);
     } finally { data.dispose(); }
   }
@@ -91,7 +92,7 @@ export class CallRouter {
       if (topLevel) flags |= FLAG_TOP_LEVEL;
       // a view of linear memory, valid until the next core call: it is sent (or copied) below
       // before anything calls into the core again
-      bytes = transactionFrame(data, core.dialect, addr, code, flags, asyncNumber, true);
+      bytes = transactionFrame(data, core.frameDialect, onWire(addr), code, flags, asyncNumber, true);
     } catch (e) {
       return Promise.reject(e);
     }

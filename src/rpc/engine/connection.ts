@@ -8,7 +8,8 @@
 // one at the bottom of the stack; they wait in `pipelined` and become the stack's call, in
 // order, as the replies before them arrive.
 import type { ByteQueue } from "../byte-queue.js";
-import { FrameReader, ProtocolError, type Incoming, type IncomingTransact } from "./framing.js";
+import type { FrameReader, Incoming, IncomingTransact } from "./frame-reader.js";
+import { ProtocolError } from "./protocol-error.js";
 import type { TransportConnection } from "../transport.js";
 import type { Parcel } from "../../parcel/parcel.js";
 import { MAX_FDS_PER_MESSAGE, closeRawFds } from "../../parcel/file-descriptor.js";

@@ -10,12 +10,14 @@ import { StatusCode } from "../../binder/status.js";
 import { FLAG_ONEWAY, type IBinder } from "../../binder/ibinder.js";
 import { SpecialTransaction } from "../../wire/structs.js";
 import { SIZES } from "../../core/core.js";
-import type { WireAddr } from "../address.js";
 import { FLAG_TOP_LEVEL, SPECIAL_PIPELINE_DEPTH } from "../pipelining.js";
 import { SPECIAL_MAX_FRAME_BODY, frameBody } from "../frame-size.js";
 import type { CallContext } from "./call-context.js";
 import { Send, type CallFrame, type Connection, type ServeFrame } from "./connection.js";
-import { ProtocolError, decStrongFrame, replyFrame, type Incoming, type IncomingReply, type IncomingTransact } from "./framing.js";
+import { decStrongFrame, replyFrame } from "../../wire/frames.js";
+import type { WireAddress } from "../../wire/structs.js";
+import { ProtocolError } from "./protocol-error.js";
+import type { Incoming, IncomingReply, IncomingTransact } from "./frame-reader.js";
 import type { Node, OnewayIn } from "./rpc-state.js";
 import type { AckTicket } from "./target-acks.js";
 import type { ObjectTable } from "./object-table.js";
@@ -168,25 +170,25 @@ export class Dispatcher {
   private finishExecute(conn: Connection, frame: ServeFrame, tx: IncomingTransact, reply: Parcel, target: Node | null, status: number): void {
     tx.parcel.dispose();
     if (this.core.ended !== undefined || conn.closed) { reply.dispose(); return; }
-    const dialect = this.core.dialect;
+    const dialect = this.core.frameDialect;
     // a stub's result held descriptors this session cannot carry: all were closed (parcel.ts),
     // and the call failed as libbinder's stub would (no references returned, as after any failure)
     if (reply._fdsRefused && status === StatusCode.OK) { reply.reset(); status = StatusCode.FDS_NOT_ALLOWED; }
     // libbinder returns the reference the call target arrived with just before the reply:
     // both frames go out in one buffer (two writes when the reply carries fds, below)
-    let refs: { addr: WireAddr; amount: number } | null = null;
+    let refs: { address: WireAddress; amount: number } | null = null;
     if (target && status === StatusCode.OK) {
       const n = this.objects.takeExcess(target);
-      if (n > 0) refs = { addr: target.addr, amount: n };
+      if (n > 0) refs = { address: target.addr, amount: n };
     }
     let bytes: Uint8Array;
     let fds: readonly number[] | undefined;
     try {
-      fds = status === StatusCode.OK ? outgoingFds(reply, dialect, this.core.platform.fds) : undefined;
+      fds = status === StatusCode.OK ? outgoingFds(reply, this.core.dialect, this.core.platform.fds) : undefined;
       if (fds && refs) {
         // fds ride with the first byte of their own message (connection.ts onData): the
         // DEC_STRONG goes first, in a write of its own, as libbinder sends it
-        conn.write(decStrongFrame(dialect, refs.addr, refs.amount, this.core.platform.bytes));
+        conn.write(decStrongFrame(dialect, refs.address, refs.amount, this.core.platform.bytes));
         refs = null;
       }
       bytes = replyFrame(reply, dialect, status, refs, true);

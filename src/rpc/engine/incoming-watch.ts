@@ -5,9 +5,9 @@
 // share of the budgets) forever. One timer per connection at most, armed when a frame is
 // first seen incomplete and left running across frames; a frame that arrives whole in one
 // read costs no timer and no clock read.
-import type { FrameWatch } from "./framing.js";
+import type { FrameWatch } from "./frame-reader.js";
 import type { ByteMeter } from "../budget.js";
-import { ProtocolError } from "./framing.js";
+import { ProtocolError } from "./protocol-error.js";
 import { startTimer, stopTimer, type Timer } from "../timeouts.js";
 import type { Timers } from "../../platform/platform.js";
 

@@ -9,10 +9,11 @@ import { BinderProxy, type ProxyHost } from "../../binder/proxy.js";
 import { BinderError, DeadObjectError } from "../../binder/errors.js";
 import { StatusCode } from "../../binder/status.js";
 import type { DeathRecipient, IBinder } from "../../binder/ibinder.js";
-import type { AddressKey, WireAddr } from "../address.js";
+import { onWire, type AddressKey, type WireAddr } from "../address.js";
 import { parcelMode } from "../dialect.js";
 import type { Connection } from "./connection.js";
-import { ProtocolError, decStrongFrame } from "./framing.js";
+import { decStrongFrame } from "../../wire/frames.js";
+import { ProtocolError } from "./protocol-error.js";
 import { RpcState, type Node } from "./rpc-state.js";
 import { TargetAcks, type AckTicket } from "./target-acks.js";
 import type { SessionCore } from "./session-core.js";
@@ -76,7 +77,7 @@ export class ObjectTable implements ObjectCodec {
     if (node.local) {
       // our own object came back: return the extra references at once
       const n = this.state.takeExcessRefs(node);
-      if (n > 0) this.sendRefcount(decStrongFrame(this.core.dialect, node.addr, n, this.core.platform.bytes));
+      if (n > 0) this.sendRefcount(decStrongFrame(this.core.frameDialect, onWire(node.addr), n, this.core.platform.bytes));
       return node.local;
     }
     return this.state.proxyFor(node);
@@ -112,7 +113,7 @@ export class ObjectTable implements ObjectCodec {
   drained(node: Node, conn: Connection): void {
     if (node.parked.length === 0) {
       const n = this.takeExcess(node);
-      if (n > 0) this.sendRefcount(decStrongFrame(this.core.dialect, node.addr, n, this.core.platform.bytes), conn);
+      if (n > 0) this.sendRefcount(decStrongFrame(this.core.frameDialect, onWire(node.addr), n, this.core.platform.bytes), conn);
     }
     this.state.settle(node);
   }
@@ -156,9 +157,9 @@ export class ObjectTable implements ObjectCodec {
     if (!give) return;
     if (this.core.dialect.r34) {
       // r34 DEC_STRONG returns one reference per message
-      for (let i = 0; i < give.amount; i++) this.sendRefcount(decStrongFrame(this.core.dialect, give.addr, 1, this.core.platform.bytes));
+      for (let i = 0; i < give.amount; i++) this.sendRefcount(decStrongFrame(this.core.frameDialect, onWire(give.addr), 1, this.core.platform.bytes));
     } else {
-      this.sendRefcount(decStrongFrame(this.core.dialect, give.addr, give.amount, this.core.platform.bytes));
+      this.sendRefcount(decStrongFrame(this.core.frameDialect, onWire(give.addr), give.amount, this.core.platform.bytes));
     }
   }
 

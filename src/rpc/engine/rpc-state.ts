@@ -12,7 +12,8 @@ import { BinderProxy, type ProxyHost } from "../../binder/proxy.js";
 import type { DeathRecipient } from "../../binder/ibinder.js";
 import { type AddressKey, type WireAddr, KNOWN_OPTIONS, keyOf, addrOfKey, isServerAllocated, r34Address } from "../address.js";
 import { AddressOption } from "../../wire/structs.js";
-import { ProtocolError, type IncomingTransact } from "./framing.js";
+import { ProtocolError } from "./protocol-error.js";
+import type { IncomingTransact } from "./frame-reader.js";
 import { DeadObjectError } from "../../binder/errors.js";
 import type { Connection } from "./connection.js";
 

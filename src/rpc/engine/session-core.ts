@@ -1,7 +1,8 @@
 // What every part of a session engine shares: who the session is (dialect, side, id), its
 // limits and logging, its connections, and whether it has ended. The parts (object table,
 // call router, dispatcher) each hold this instead of holding one another.
-import { type Dialect, dialectName } from "../dialect.js";
+import { type Dialect, dialectName, frameDialect } from "../dialect.js";
+import type { FrameDialect } from "../../wire/frames.js";
 import { type Logger, defaultLogger } from "../log.js";
 import { LogLimiter } from "../log-limiter.js";
 import { ConnectionSet } from "./connection-set.js";
@@ -12,6 +13,8 @@ import { DEFAULT_SESSION_LIMITS, type SessionInit, type SessionLimits } from "./
 
 export class SessionCore {
   readonly dialect: Dialect;
+  /** The dialect as the frame builders take it. */
+  readonly frameDialect: FrameDialect;
   readonly isServer: boolean;
   /** 32-byte session id (null for r34 sessions, which have none). */
   sessionId: Uint8Array | null;
@@ -36,6 +39,7 @@ export class SessionCore {
     this.platform = init.platform ?? portablePlatform;
     this.contextStore = callStores.of(this.platform);
     this.dialect = init.dialect;
+    this.frameDialect = frameDialect(init.dialect);
     this.isServer = init.isServer;
     this.sessionId = init.sessionId;
     this.maxIncomingThreads = init.maxIncomingThreads;

@@ -17,7 +17,7 @@ import { IncomingWatch } from "./incoming-watch.js";
 import { IdleWatch } from "../idle-watch.js";
 import type { ByteMeter } from "../budget.js";
 import { Connection, type ConnectionOwner, type FdBatch } from "./connection.js";
-import { FrameReader, type Incoming } from "./framing.js";
+import { FrameReader, type Incoming } from "./frame-reader.js";
 import { SessionCore } from "./session-core.js";
 import { ObjectTable } from "./object-table.js";
 import { CallRouter } from "./call-router.js";

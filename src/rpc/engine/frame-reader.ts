@@ -1,57 +1,16 @@
-// Frames in and out of a session. Outgoing frames are built around the parcel by
-// wire/frames.ts (header and struct in the parcel's headroom, object table appended) and
-// copied out once for the transport. Incoming: the header is decoded by the core, then the
-// body is copied once, piece by piece, from the transport's chunks into a parcel in linear
-// memory and opened in place.
-import { type ByteCopies, copyOut, core, mem8, memView, outWord, scratch, SIZES } from "../../core/core.js";
+// Frames coming in on a connection: cut out of the byte stream. The header is decoded by the
+// core, then the body is copied once, piece by piece, from the transport's chunks into a
+// parcel in linear memory and opened in place (wire/frames.ts, which also builds the frames
+// that go out).
+import { core, mem8, memView, outWord, scratch, SIZES } from "../../core/core.js";
 import { Parcel, type ParcelOptions } from "../../parcel/parcel.js";
 import { portablePlatform, type Platform } from "../../platform/platform.js";
-import { Command, encodeWireHeader } from "../../wire/structs.js";
-import {
-  transactionFrame as wireTransactionFrame, r34TransactionFrame, replyFrame as wireReplyFrame,
-  prepareIncoming, openPrepared, type Opened,
-} from "../../wire/frames.js";
+import { Command } from "../../wire/structs.js";
+import { prepareIncoming, openPrepared, type Opened } from "../../wire/frames.js";
 import { type ByteQueue, copyBytes } from "../byte-queue.js";
-import { type Dialect, parcelMode } from "../dialect.js";
+import { type Dialect, frameDialect, parcelMode } from "../dialect.js";
 import type { WireAddr } from "../address.js";
-
-/** The peer broke the protocol; the session ends. */
-export class ProtocolError extends Error {
-  override readonly name = "ProtocolError";
-}
-
-const SPECIAL = { options: 0, id: 0 };
-
-/** TRANSACT frame for `parcel` (address null = special transaction). `borrow`: a view of
- *  linear memory, not a copy (wire/frames.ts frameOut). */
-export function transactionFrame(parcel: Parcel, d: Dialect, addr: WireAddr | null, code: number, flags: number, asyncNumber: number, borrow = false): Uint8Array {
-  if (d.r34) return r34TransactionFrame(parcel, addr?.r34 ?? null, code, flags, asyncNumber, borrow);
-  return wireTransactionFrame(parcel, d.version, addr ?? SPECIAL, code, flags, asyncNumber, borrow);
-}
-
-/** REPLY frame; a non-zero status carries no data. `refs` (versioned wire only) are returned
- *  by a DEC_STRONG in front of it, in the same buffer. */
-export function replyFrame(parcel: Parcel, d: Dialect, status: number, refs?: { addr: WireAddr; amount: number } | null, borrow = false): Uint8Array {
-  return wireReplyFrame(parcel, d.r34 ? "r34" : d.version, status, refs ? { address: refs.addr, amount: refs.amount } : null, borrow);
-}
-
-export function decStrongFrame(d: Dialect, addr: WireAddr, amount: number, bytes: ByteCopies): Uint8Array {
-  if (d.r34) {
-    // r34: the body is the 32-byte address; each message returns one reference
-    const head = encodeWireHeader(Command.DEC_STRONG, SIZES.r34DecStrong);
-    const out = new Uint8Array(SIZES.r34Prefix + head.length + SIZES.r34DecStrong);
-    new DataView(out.buffer).setUint32(0, head.length + SIZES.r34DecStrong, true);
-    out.set(head, SIZES.r34Prefix);
-    out.set(addr.r34!, SIZES.r34Prefix + head.length);
-    return out;
-  }
-  // header and body encoded next to each other in scratch memory and copied out once, into
-  // a buffer from the platform's allocator (which its sockets take without conversion)
-  const at = scratch(SIZES.wireHeader + SIZES.decStrong);
-  core.wire_encodeWireHeader(at, Command.DEC_STRONG, SIZES.decStrong);
-  core.wire_encodeDecStrong(at + SIZES.wireHeader, addr.options, addr.id, amount >>> 0);
-  return copyOut(bytes, at, SIZES.wireHeader + SIZES.decStrong);
-}
+import { ProtocolError } from "./protocol-error.js";
 
 /** An incoming TRANSACT (address null: a special transaction). */
 export interface IncomingTransact { kind: "transact"; parcel: Parcel; addr: WireAddr | null; code: number; flags: number; asyncNumber: number }
@@ -223,7 +182,7 @@ export class FrameReader {
       if (fds) parcel._adoptFds(fds());
       let opened: Opened;
       try {
-        opened = openPrepared(parcel, this.d.r34 ? "r34" : this.d.version, command);
+        opened = openPrepared(parcel, frameDialect(this.d), command);
       } catch (e) {
         throw new ProtocolError(`malformed ${command === Command.TRANSACT ? "TRANSACT" : "REPLY"} body: ${(e as Error).message}`);
       }
