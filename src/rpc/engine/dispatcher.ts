@@ -1,7 +1,7 @@
 // Incoming commands of one session: replies to our calls, references the peer returns, and
 // the peer's transactions — two-way ones served in order on their connection (nested inside a
-// call of ours, deferred while we owe a reply, or pipelined), oneway ones in asyncNumber order
-// per object as libbinder runs them, special transactions, and the status a failure becomes.
+// call of ours, deferred while we owe a reply, or pipelined), oneway ones handed to the
+// per-object queue (oneway-queue.ts), special transactions, and the status a failure becomes.
 import type { Parcel } from "../../parcel/parcel.js";
 import { ParcelError, ParcelErrorCode } from "../../parcel/errors.js";
 import { closeRawFds } from "../../parcel/file-descriptor.js";
@@ -18,7 +18,9 @@ import { decStrongFrame, replyFrame } from "../../wire/frames.js";
 import type { WireAddress } from "../../wire/structs.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { Incoming, IncomingReply, IncomingTransact } from "./frame-reader.js";
-import type { Node, OnewayIn } from "./rpc-state.js";
+import type { Node } from "./rpc-state.js";
+import { HeldCalls } from "./held-calls.js";
+import { OnewayQueue } from "./oneway-queue.js";
 import type { AckTicket } from "./target-acks.js";
 import type { ObjectTable } from "./object-table.js";
 import type { CallRouter } from "./call-router.js";
@@ -27,9 +29,9 @@ import type { QueueStats } from "./limits.js";
 import { outgoingFds } from "./outgoing-fds.js";
 
 export class Dispatcher {
-  private queuedBytes = 0;
-  private peakQueuedBytes = 0;
-  private peakParked = 0;
+  /** Bytes of the peer's calls held waiting (deferred two-way calls, parked oneways). */
+  private readonly held: HeldCalls;
+  private readonly oneways: OnewayQueue;
 
   constructor(
     private readonly core: SessionCore,
@@ -39,10 +41,14 @@ export class Dispatcher {
     private readonly root: (() => IBinder | null) | undefined,
     /** The peer broke the protocol: the session ends. */
     private readonly protocolError: (conn: Connection, e: unknown) => void,
-  ) {}
+  ) {
+    this.held = new HeldCalls(core.limits.maxQueuedBytes);
+    this.oneways = new OnewayQueue(core, objects, this.held, protocolError);
+  }
 
   get queueStats(): QueueStats {
-    return { queuedBytes: this.queuedBytes, peakQueuedBytes: this.peakQueuedBytes, peakParked: this.peakParked };
+    const { queuedBytes, peakQueuedBytes } = this.held;
+    return { queuedBytes, peakQueuedBytes, peakParked: this.oneways.peakParked };
   }
 
   onCommand(conn: Connection, cmd: Incoming): void {
@@ -57,13 +63,13 @@ export class Dispatcher {
       case "reply": return this.reply(conn, cmd);
       case "decStrong": return this.objects.decStrong(cmd.addr, cmd.amount);
       case "transact": {
-        if (cmd.flags & FLAG_ONEWAY) return this.serveOneway(conn, cmd);
+        if (cmd.flags & FLAG_ONEWAY) return this.oneways.take(conn, cmd);
         if ((cmd.flags & FLAG_TOP_LEVEL) && this.router.pipelineDepth > 1) return this.servePipelined(conn, cmd);
         const top = conn.top();
         if (top && top.kind === "serve") {
           // the peer started another call while we still owe a reply: serve it after
           conn.defer(cmd);
-          this.holdQueued(cmd.parcel.dataSize);
+          this.held.hold(cmd.parcel.dataSize);
           return;
         }
         if (conn.depth >= this.core.limits.maxNestingDepth) {
@@ -99,7 +105,7 @@ export class Dispatcher {
   serveDeferred(conn: Connection): boolean {
     const next = conn.nextDeferred();
     if (!next) return false;
-    this.queuedBytes -= next.parcel.dataSize;
+    this.held.release(next.parcel.dataSize);
     this.serveTwoWay(conn, next);
     return true;
   }
@@ -115,15 +121,7 @@ export class Dispatcher {
       throw new ProtocolError(`peer pipelined more than the ${depth} calls per connection agreed`);
     }
     conn.defer(tx);
-    this.holdQueued(tx.parcel.dataSize);
-  }
-
-  /** Count bytes of incoming calls held waiting; a peer that piles up more ends its session. */
-  private holdQueued(bytes: number): void {
-    this.queuedBytes += bytes;
-    if (this.queuedBytes > this.peakQueuedBytes) this.peakQueuedBytes = this.queuedBytes;
-    const max = this.core.limits.maxQueuedBytes;
-    if (this.queuedBytes > max) throw new ProtocolError(`peer queued ${this.queuedBytes} bytes of calls (limit ${max})`);
+    this.held.hold(tx.parcel.dataSize);
   }
 
   private serveTwoWay(conn: Connection, tx: IncomingTransact): void {
@@ -211,107 +209,6 @@ export class Dispatcher {
     // the connection sends (and closes) duplicates; what the service wrote stays its own
     // (unless written with takeOwnership, as generated stubs write results: closed here)
     reply.dispose();
-  }
-
-  private serveOneway(conn: Connection, tx: OnewayIn): void {
-    tx.parcel._objects = this.objects;
-    let target: Node;
-    try {
-      if (tx.addr === null) throw new ProtocolError("oneway special transaction");
-      target = this.objects.resolveTarget(tx.addr);
-    } catch (e) {
-      tx.parcel.dispose();
-      throw e;
-    }
-    this.takeOneway(conn, target, tx);
-  }
-
-  /** Order oneways per object as libbinder's processTransactInternal does: the one whose
-   *  asyncNumber is next runs at once; if the one before it is still running (handlers are
-   *  async here), it waits in the socket: its connection reads nothing more until then. Only
-   *  one that arrives ahead of its turn is parked, and only those count against
-   *  maxParkedOneways and maxQueuedBytes. */
-  private takeOneway(conn: Connection, target: Node, tx: OnewayIn): void {
-    const n = tx.asyncNumber;
-    if (n < target.asyncNumber) {
-      tx.parcel.dispose();
-      throw new ProtocolError(`oneway asyncNumber ${n} already used (expected ${target.asyncNumber})`);
-    }
-    if (n === target.asyncNumber) {
-      if (target.onewayRunning) {
-        target.stalled.push({ conn, tx });
-        conn.stall();
-        return;
-      }
-      // the chain never rejects: two-way calls wait on it (Connection.onewaysDone), and a
-      // failure in its own bookkeeping (not a handler's: those are logged) leaves the queue
-      // unusable
-      conn.trackOneways(this.runOneways(conn, target, tx).catch((e: unknown) => this.protocolError(conn, e)));
-      return;
-    }
-    const parked = target.parked;
-    const max = this.core.limits.maxParkedOneways;
-    if (parked.length >= max) {
-      tx.parcel.dispose();
-      throw new ProtocolError(`${parked.length + 1} oneway calls parked on one object (limit ${max})`);
-    }
-    let i = parked.length;
-    while (i > 0 && parked[i - 1]!.tx.asyncNumber > n) i--;
-    if (i > 0 && parked[i - 1]!.tx.asyncNumber === n) {
-      tx.parcel.dispose();
-      throw new ProtocolError(`oneway asyncNumber ${n} sent twice`);
-    }
-    parked.splice(i, 0, { conn, tx });
-    if (parked.length > this.peakParked) this.peakParked = parked.length;
-    this.holdQueued(tx.parcel.dataSize);
-  }
-
-  /** Run `first` and then each parked oneway whose turn has come, one at a time (libbinder's
-   *  tail call); then let the in-order ones waiting in a socket go. */
-  private async runOneways(conn: Connection, node: Node, first: OnewayIn): Promise<void> {
-    const core = this.core;
-    node.onewayRunning = true;
-    try {
-      let tx = first, from = conn;
-      for (;;) {
-        node.asyncNumber++;
-        await this.runOneway(from, node, tx);
-        if (core.ended !== undefined) return;
-        const next = node.parked[0];
-        if (next === undefined || next.tx.asyncNumber !== node.asyncNumber) break;
-        node.parked.shift();
-        this.queuedBytes -= next.tx.parcel.dataSize;
-        tx = next.tx;
-        from = next.conn;
-      }
-    } finally {
-      node.onewayRunning = false;
-    }
-    for (const w of node.stalled.splice(0)) {
-      // the next in line (or a duplicate, refused): its connection reads on afterwards
-      if (core.ended !== undefined) { w.tx.parcel.dispose(); continue; }
-      try { this.takeOneway(w.conn, node, w.tx); } catch (e) { this.protocolError(w.conn, e); }
-      w.conn.unstall();
-    }
-    if (core.ended !== undefined || node.onewayRunning) return;
-    // libbinder returns the targets' references once the queue has drained
-    this.objects.drained(node, conn);
-  }
-
-  /** One oneway call; what fails is logged (rate-limited), there is no one to tell. */
-  private async runOneway(conn: Connection, node: Node, tx: OnewayIn): Promise<void> {
-    const reply = this.objects.newParcel(true);
-    const core = this.core;
-    try {
-      const ctx: CallContext = { session: core.owner, connection: conn, frame: null, peer: conn.transport.peer };
-      const status = await this.core.contextStore.run(ctx, () => node.local!._dispatch(tx.code, tx.parcel, reply, tx.flags));
-      if (status !== StatusCode.OK) core.log.warn("oneway-status", `session ${core.label}: oneway call ${tx.code} failed with ${status}`);
-    } catch (e) {
-      core.log.warn("oneway-threw", `session ${core.label}: oneway call ${tx.code} threw: ${(e as Error)?.message ?? e}`);
-    } finally {
-      reply.dispose();
-      tx.parcel.dispose();
-    }
   }
 
   private answerSpecial(code: number, data: Parcel, reply: Parcel): number {

@@ -18,7 +18,7 @@ export class SendLimit {
   /** Bytes in front of a frame's body (RpcWireHeader, and the r34 length prefix). */
   readonly headerSize: number;
 
-  constructor(private readonly dialect: Dialect, private readonly limits: SessionLimits) {
+  constructor(dialect: Dialect, private readonly limits: SessionLimits) {
     this.headerSize = SIZES.wireHeader + (dialect.r34 ? SIZES.r34Prefix : 0);
   }
 
