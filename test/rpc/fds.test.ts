@@ -362,7 +362,7 @@ describe.runIf(process.platform === "linux")("which message received descriptors
       onConnectionEnd() {}, onAvailable() {}, platform,
     };
     const tc = { start() {}, write() {}, close() {}, peer: { kind: "anonymous" }, canPassFds: true, description: "test" } as unknown as TransportConnection;
-    const conn = new Connection(tc, new ByteQueue(), true, owner);
+    const conn = new Connection(tc, new ByteQueue(), owner, { outgoing: true });
     conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024, platform }));
     for (const [bytes, fds] of chunks) conn.onData(bytes, fds);
     return { fds: got, errors };

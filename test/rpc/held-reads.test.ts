@@ -41,7 +41,7 @@ function harnessBefore(first: (c: Connection) => void) {
     onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
     onConnectionEnd() {}, onAvailable() {}, platform,
   };
-  const conn = new Connection(inertTransport(true), new ByteQueue(), true, owner);
+  const conn = new Connection(inertTransport(true), new ByteQueue(), owner, { outgoing: true });
   return { conn, got, errors };
 }
 

@@ -53,7 +53,7 @@ export class CallRouter {
   /** A special transaction (address zero). */
   async callSpecial(code: number, writeArgs?: (data: Parcel) => void): Promise<Parcel> {
     if (this.core.ended !== undefined) throw new DeadObjectError();
-    const data = this.objects.newParcel(true);
+    const data = this.objects.newOwnedParcel();
     try {
       writeArgs?.(data);
       const bytes = transactionFrame(data, this.core.frameDialect, null, code, 0, 0);

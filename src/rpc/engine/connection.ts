@@ -90,16 +90,21 @@ export class Connection {
   private readonly takeFdsFn = () => this.takeFds();
   closed = false;
 
+  /** We may start top-level calls on it (libbinder: an "outgoing" connection). */
+  readonly outgoing: boolean;
+  /** Bytes the transport may hold unsent before this connection counts as full
+   *  (limits.maxOutgoingQueueBytes). */
+  private readonly highWater: number;
+
   constructor(
     readonly transport: TransportConnection,
     readonly queue: ByteQueue,
-    /** We may start top-level calls on it (libbinder: an "outgoing" connection). */
-    readonly outgoing: boolean,
     private readonly owner: ConnectionOwner,
-    /** Bytes the transport may hold unsent before this connection counts as full
-     *  (limits.maxOutgoingQueueBytes). */
-    private readonly highWater = DEFAULT_OUTGOING_HIGH_WATER,
-  ) {}
+    options: { outgoing: boolean; highWater?: number },
+  ) {
+    this.outgoing = options.outgoing;
+    this.highWater = options.highWater ?? DEFAULT_OUTGOING_HIGH_WATER;
+  }
 
   /** Fds that arrived during the handshake, before this connection existed (a client may
    *  send its first call, fds and all, right behind the connection header). */

@@ -135,7 +135,7 @@ export class Dispatcher {
   /** Run a two-way transaction. A handler that answers synchronously is replied to in the same
    *  turn with no promise made; an asynchronous one is finished when it settles. */
   private execute(conn: Connection, frame: ServeFrame, tx: IncomingTransact): void {
-    const reply = this.objects.newParcel(true);
+    const reply = this.objects.newOwnedParcel();
     let target: Node | null = null;
     let result: number | PromiseLike<number>;
     tx.parcel._objects = this.objects;

@@ -41,8 +41,13 @@ export class ObjectTable implements ObjectCodec {
   }
 
   /** A parcel for a call in this session (its dialect and this object table). */
-  newParcel(owned = false): Parcel {
-    const p = new Parcel(owned ? this.ownedParcelOptions : this.parcelOptions);
+  newParcel(): Parcel { return this.made(new Parcel(this.parcelOptions)); }
+
+  /** Such a parcel that the session disposes on every path itself (replies, special
+   *  requests): no garbage-collection safety net to register with (parcel.ts). */
+  newOwnedParcel(): Parcel { return this.made(new Parcel(this.ownedParcelOptions)); }
+
+  private made(p: Parcel): Parcel {
     p._setMode(this.mode);
     p._objects = this;
     return p;

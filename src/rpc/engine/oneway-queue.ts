@@ -111,7 +111,7 @@ export class OnewayQueue {
 
   /** One oneway call; what fails is logged (rate-limited), there is no one to tell. */
   private async runOneway(conn: Connection, node: Node, tx: OnewayIn): Promise<void> {
-    const reply = this.objects.newParcel(true);
+    const reply = this.objects.newOwnedParcel();
     const core = this.core;
     try {
       const ctx: CallContext = { session: core.owner, connection: conn, frame: null, peer: conn.transport.peer };

@@ -79,7 +79,7 @@ export class SessionEngine implements ConnectionOwner, ProxyHost {
   /** Add a connection whose handshake is complete. */
   addConnection(tc: TransportConnection, queue: ByteQueue, join: ConnectionJoin): Connection {
     const core = this.core;
-    const conn = new Connection(tc, queue, join.outgoing, this, core.limits.maxOutgoingQueueBytes);
+    const conn = new Connection(tc, queue, this, { outgoing: join.outgoing, highWater: core.limits.maxOutgoingQueueBytes });
     // fds that came during the handshake belong to frames already queued: before any is read
     if (join.earlyFds) conn.adoptEarlyFds(join.earlyFds);
     if (core.ended !== undefined) {
@@ -105,7 +105,7 @@ export class SessionEngine implements ConnectionOwner, ProxyHost {
 
   // ---- ProxyHost: what the peer's objects in this session call ------------------------------
 
-  newParcel(owned = false): Parcel { return this.objects.newParcel(owned); }
+  newParcel(): Parcel { return this.objects.newParcel(); }
 
   transactProxy(proxy: BinderProxy, code: number, data: Parcel, flags: number): Promise<Parcel> {
     return this.router.transact(proxy, code, data, flags, undefined) as Promise<Parcel>;
