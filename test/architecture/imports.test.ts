@@ -38,8 +38,9 @@ function importsOutside(from: string, allowed: readonly string[], except: readon
 
 // The layers, bottom up (docs/architecture.md): each may import its own directory and those
 // listed. The wire core is core/ (the wasm and what it defines: status_t), parcel/ (Parcel and
-// the IBinder it carries) and wire/ (frame layouts).
-const CORE = "src/core/", WIRE = "src/wire/", PARCEL = "src/parcel/", BINDER = "src/binder/";
+// the IBinder it carries) and wire/ (frame layouts); platform/ (what a runtime supplies: bytes,
+// text, fds, call context, timers) sits on core/ and under everything else.
+const CORE = "src/core/", PLATFORM = "src/platform/", WIRE = "src/wire/", PARCEL = "src/parcel/", BINDER = "src/binder/";
 const AIDL_RUNTIME = "src/aidl/runtime/", RPC = "src/rpc/", ENGINE = "src/rpc/engine/";
 
 describe("the import graph", () => {
@@ -67,15 +68,16 @@ describe("the import graph", () => {
     expect(bad).toEqual([]);
   });
 
-  it("core, wire, parcel and binder import only the layers below them", () => {
+  it("core, platform, parcel, wire and binder import only the layers below them", () => {
     expect(importsOutside(CORE, [CORE])).toEqual([]);
-    expect(importsOutside(PARCEL, [CORE, PARCEL])).toEqual([]);
-    expect(importsOutside(WIRE, [CORE, PARCEL, WIRE])).toEqual([]);
-    expect(importsOutside(BINDER, [CORE, WIRE, PARCEL, BINDER])).toEqual([]);
+    expect(importsOutside(PLATFORM, [CORE, PLATFORM])).toEqual([]);
+    expect(importsOutside(PARCEL, [CORE, PLATFORM, PARCEL])).toEqual([]);
+    expect(importsOutside(WIRE, [CORE, PLATFORM, PARCEL, WIRE])).toEqual([]);
+    expect(importsOutside(BINDER, [CORE, PLATFORM, WIRE, PARCEL, BINDER])).toEqual([]);
   });
 
   it("what generated code runs on (aidl/runtime) stays below sessions", () => {
-    expect(importsOutside(AIDL_RUNTIME, [CORE, WIRE, PARCEL, BINDER, AIDL_RUNTIME])).toEqual([]);
+    expect(importsOutside(AIDL_RUNTIME, [CORE, PLATFORM, WIRE, PARCEL, BINDER, AIDL_RUNTIME])).toEqual([]);
   });
 
   it("the AIDL compiler and CLI never import the RPC runtime", () => {
@@ -87,7 +89,7 @@ describe("the import graph", () => {
   });
 
   it("sessions never import transports, the compiler or a runtime adapter", () => {
-    expect(importsOutside(RPC, [CORE, WIRE, PARCEL, BINDER, RPC])).toEqual([]);
+    expect(importsOutside(RPC, [CORE, PLATFORM, WIRE, PARCEL, BINDER, RPC])).toEqual([]);
   });
 
   it("the session engine is reached only through the session, its server and its client setup", () => {

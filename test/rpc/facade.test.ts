@@ -31,7 +31,7 @@ async function serve(): Promise<{ server: RpcServer; name: string; hello: HelloS
 describe("RpcSession, the facade", () => {
   it("has only the members an application uses", () => {
     const own = Object.getOwnPropertyNames(RpcSession.prototype).filter((k) => k !== "constructor").sort();
-    expect(own).toEqual(["close", "getRoot", "getService", "isAlive", "onEnd", "sessionId", "shutdown", "stats"]);
+    expect(own).toEqual(["close", "getRoot", "getService", "isAlive", "onEnd", "platform", "sessionId", "shutdown", "stats"]);
     expect(Object.getOwnPropertySymbols(RpcSession.prototype)).toEqual([Symbol.asyncDispose]);
   });
 
