@@ -12,8 +12,8 @@ describe("fuzz regressions", () => {
   // so the next reply is read out of step and the session ends on an unknown command) went on
   // to attach its second outgoing connection to the ended session. That connection was added
   // as usable, GET_ROOT was sent on it, and when the streams ended nothing failed the call:
-  // getRoot() never settled. Fixed in RpcSession._addConnection (a connection added to an
-  // ended session is closed at once) and RpcSession.special (DeadObjectError once ended).
+  // getRoot() never settled. Fixed in SessionEngine.addConnection (a connection added to an
+  // ended session is closed at once) and CallRouter.callSpecial (DeadObjectError once ended).
   it("a client session that ends during setup does not leave a call hanging (fuzz: client, v0, 2 threads)", async () => {
     const off = installWatchers();
     try {
