@@ -1,20 +1,22 @@
-// The layers of docs/architecture.md, checked from the import statements of the sources: no
-// import cycles, the runtime-neutral code never reaches for a runtime, and imports point down
-// the layers only. Type-only imports count for the layers: the parcel ⇄ binder knot
-// (Parcel → IBinder → Parcel, Parcel → ObjectCodec → IBinder) was made of types. Within one
-// directory, files may name each other's types (Parcel and the IBinder it carries are
-// mutually recursive and share a layer); no file may import another for values in a cycle.
+// The layers of docs/architecture.md, checked from the import statements of the sources
+// (src/, native/, runtimes/): no import cycles, the runtime-neutral code never reaches for a
+// runtime, and imports point down the layers only. Type-only imports count for the layers:
+// the parcel ⇄ binder knot (Parcel → IBinder → Parcel, Parcel → ObjectCodec → IBinder) was
+// made of types. Within one directory, files may name each other's types (Parcel and the
+// IBinder it carries are mutually recursive and share a layer); no file may import another
+// for values in a cycle.
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { cycles, importGraph, partGraph } from "./import-graph.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const graph = importGraph(root, ["src", "runtimes"]);
+const graph = importGraph(root, ["src", "native", "runtimes"]);
 
 /** A file's layer: its top directory under src/ or runtimes/ (src/rpc/engine/ is part of the
  *  rpc layer), except the AIDL runtime, which generated code uses without the compiler. */
 function layerOf(file: string): string {
   if (file.startsWith("src/aidl/runtime/")) return "src/aidl/runtime";
+  if (file.startsWith("native/")) return "native";
   return file.split("/").slice(0, 2).join("/");
 }
 
@@ -56,6 +58,10 @@ describe("the import graph", () => {
 
   it("no layer imports another in a cycle, types included", () => {
     expect(cycles(partGraph(graph, layerOf), true).map((c) => c.join(" -> "))).toEqual([]);
+  });
+
+  it("src/ never imports the fd sockets (native/) or a runtime adapter (runtimes/)", () => {
+    expect(importsOutside("src/", ["src/"])).toEqual([]);
   });
 
   it("src/ never imports a runtime (node:*, bun:*, deno, npm:/jsr: specifiers)", () => {
