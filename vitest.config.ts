@@ -43,10 +43,18 @@ const integration = [
   "test/fuzz/session.fuzz.test.ts",
 ];
 
+/** The package's entry points that live in src/, by public name. */
+const entries = [
+  ["tsbinder", "./src/index.ts"],
+  ["tsbinder/codegen", "./src/codegen.ts"],
+  ["tsbinder/transport", "./src/transport.ts"],
+  ["tsbinder/aidl", "./src/aidl/index.ts"],
+];
+
 export default defineConfig({
   resolve: {
-    // Tests and generated code import the package by its public name.
-    alias: { tsbinder: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    // Tests and generated code import the package by its public names (package.json exports).
+    alias: entries.map(([name, file]) => ({ find: new RegExp(`^${name}$`), replacement: fileURLToPath(new URL(file, import.meta.url)) })),
   },
   test: {
     testTimeout: 30_000,

@@ -1,31 +1,33 @@
-// tsbinder: the runtime-neutral package (Parcel, binder objects, sessions, errors). Runtime
-// adapters live in tsbinder/node (and, as they land, tsbinder/deno, tsbinder/bun).
-export { Parcel, MAX_OUT_VECTOR, type ParcelOptions } from "./parcel/parcel.js";
+// tsbinder: what an application uses — Parcel, Binder and its errors, sessions and servers, the
+// service directory. The layers beside it (protobuf-es style):
+//   tsbinder/codegen    what AIDL-generated code (and hand-written proxies/stubs) imports
+//   tsbinder/transport  for transport authors: RpcTransport, memory and MessagePort transports
+//   tsbinder/aidl       the AIDL compiler (never loaded by the runtime entries)
+//   tsbinder/node, tsbinder/deno, tsbinder/bun   a runtime's sockets: connectUnix, listenTcp, ...
+// Kept to at most 45 names (test/packaging/entries.test.ts counts them).
+export { Parcel } from "./parcel/parcel.js";
 export { ParcelError, ParcelErrorCode } from "./parcel/errors.js";
+export { ParcelFileDescriptor } from "./parcel/file-descriptor.js";
 export {
-  ParcelFileDescriptor, MAX_FDS_PER_MESSAGE, type FdOps,
-} from "./parcel/file-descriptor.js";
-export type { ObjectCodec, RawAddress } from "./parcel/objects.js";
-export { CoreAbortError } from "./core/core.js";
-export * from "./binder/ibinder.js";
-export * from "./binder/errors.js";
-export { StatusCode, ExceptionCode, statusName, exceptionName } from "./binder/status.js";
-export { readException, writeException, writeNoException } from "./binder/status-header.js";
+  type IBinder, type DeathRecipient, FIRST_CALL_TRANSACTION, FLAG_ONEWAY,
+} from "./binder/ibinder.js";
+export {
+  BinderError, DeadObjectError, UnknownTransactionError, ServiceException, SecurityException,
+  BadParcelableException, IllegalArgumentException, NullPointerException, IllegalStateException,
+  UnsupportedOperationException, ServiceSpecificException,
+} from "./binder/errors.js";
+export { StatusCode, ExceptionCode } from "./binder/status.js";
 export { Binder } from "./binder/binder.js";
-export { BinderProxy } from "./binder/proxy.js";
+export { type IInterface } from "./aidl/runtime/interface.js";
+export { ParcelableHolder } from "./aidl/runtime/holder.js";
 export {
-  RpcSession, getCallingIdentity, DEFAULT_SESSION_LIMITS, type SessionLimits, type CallContext, type SessionStats, type InterfaceType,
+  RpcSession, getCallingIdentity, type SessionLimits, type SessionStats, type InterfaceType,
 } from "./rpc/session.js";
 export { RpcServer, type ServerOptions, type Authorizer } from "./rpc/server.js";
-export { connectSession, HandshakeError, type ConnectOptions } from "./rpc/client.js";
+export { HandshakeError, type ConnectOptions } from "./rpc/client.js";
 export { ProtocolError } from "./rpc/engine/protocol-error.js";
-export {
-  ServiceDirectory, SERVICE_DIRECTORY_DESCRIPTOR, getService, checkService, listServices,
-} from "./rpc/service-directory.js";
-export { portablePlatform, type Platform, type Timers } from "./platform/platform.js";
-export type { ContextStore, ContextStores } from "./platform/context-store.js";
-export { defaultLogger, silentLogger, type Logger } from "./rpc/log.js";
-export type { RpcTransport, TransportConnection, TransportListener, ConnectionSink, PeerIdentity } from "./rpc/transport.js";
-export { WIRE_VERSION_MAX, FdMode } from "./wire/structs.js";
-export * from "./aidl/runtime/index.js";
-export * from "./transports/index.js";
+export { getService, checkService, listServices } from "./rpc/service-directory.js";
+export { silentLogger, type Logger } from "./rpc/log.js";
+export type { PeerIdentity } from "./rpc/transport.js";
+export { FdMode } from "./wire/structs.js";
+export { TlsHandshakeError, type TlsOptions, type NetRpcServer } from "./transports/net.js";

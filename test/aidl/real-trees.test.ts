@@ -5,15 +5,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { compile } from "../../src/aidl/compile.js";
 import { compileSources, errorsOf, freshDir, memFs, writeOutput } from "./support/helpers.js";
 import { loopback } from "./support/loopback.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("./support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
+import { packageEntries } from "./support/package-entries.js";
 
 function compileRoots(files: Record<string, string>, inputs: string[], roots: string[]) {
   return compile({ inputs, importRoots: roots, fs: memFs(files) });
@@ -120,7 +116,7 @@ interface INames {
     const dir = freshDir("names");
     const r = compileSources({ "p/INames.aidl": src });
     writeOutput(r.files, dir);
-    const tsb: any = await import("tsbinder");
+    const tsb: any = await packageEntries();
     const gen: any = await import(pathToFileURL(join(dir, "p/INames.ts")).href);
     const oneway: number[][] = [];
     class Impl extends gen.INamesStub {
@@ -252,7 +248,7 @@ interface IArgs {
     expect(text).toContain("g(IArgs_: IArgs, Nested: number): Promise<void>;");
     const dir = freshDir("arg-names");
     writeOutput(r.files, dir);
-    const tsb: any = await import("tsbinder");
+    const tsb: any = await packageEntries();
     const gen: any = await import(pathToFileURL(join(dir, "p/IArgs.ts")).href);
     const { Other }: any = await import(pathToFileURL(join(dir, "p/Other.ts")).href);
     class Impl extends gen.IArgsStub {

@@ -10,11 +10,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { generateMainSuite } from "./support/helpers.js";
 import { makeTestService } from "./support/test-service.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("./support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
+import { packageEntries } from "./support/package-entries.js";
 
 let tsb: any;
 const gen: Record<string, any> = {};
@@ -27,7 +23,7 @@ let fdSkipReason = "";
 
 beforeAll(async () => {
   const out = generateMainSuite("session");
-  tsb = await import("tsbinder");
+  tsb = await packageEntries();
   for (const name of ["ITestService", "INamedCallback", "IOldName", "INewName", "ByteEnum", "IntEnum", "LongEnum",
     "StructuredParcelable", "Union", "RecursiveList", "BackendType", "extension/ExtendableParcelable", "extension/MyExt"]) {
     Object.assign(gen, await import(pathToFileURL(join(out, `android/aidl/tests/${name}.ts`)).href));

@@ -6,15 +6,11 @@
 import fc from "fast-check";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, describe, expect, test, vi } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { generateMainSuite } from "./support/helpers.js";
 import { loopback, type Call } from "./support/loopback.js";
 import { ExpectedBytes, hex } from "./support/wire-writer.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("./support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
+import { packageEntries } from "./support/package-entries.js";
 
 let tsb: any;
 let out = "";
@@ -22,7 +18,7 @@ const load = (rel: string): Promise<any> => import(pathToFileURL(join(out, "andr
 
 beforeAll(async () => {
   out = generateMainSuite("types");
-  tsb = await import("tsbinder");
+  tsb = await packageEntries();
 });
 
 describe("Map<String, V>", () => {

@@ -5,13 +5,9 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, expect, test, vi } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { aidlFilesUnder, compileDir, corpusRoot, freshDir, writeOutput } from "./support/helpers.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("./support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
+import { packageEntries } from "./support/package-entries.js";
 
 const PKG = "android/aidl/versioned/tests";
 let v1: any;
@@ -38,7 +34,7 @@ beforeAll(async () => {
   writeOutput(r2.files, join(dir, "v2"));
   v1 = await import(pathToFileURL(join(dir, "v1", PKG, "IFooInterface.ts")).href);
   v2 = await import(pathToFileURL(join(dir, "v2", PKG, "IFooInterface.ts")).href);
-  tsb = await import("tsbinder");
+  tsb = await packageEntries();
 });
 
 function v1Server(): any {

@@ -10,17 +10,13 @@ import { aidlFilesUnder, compileDir, corpusRoot, freshDir, writeOutput } from ".
 import { loopback, type Call } from "./support/loopback.js";
 import { makeTestService } from "./support/test-service.js";
 import { ExpectedBytes, hex } from "./support/wire-writer.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("./support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
+import { packageEntries } from "./support/package-entries.js";
 
 const DESCRIPTOR = "android.aidl.tests.ITestService";
 const FLAG_ONEWAY = 0x01;
 const FLAG_CLEAR_BUF = 0x20;
 
-let tsb: any; // the "tsbinder" module as generated code sees it
+let tsb: any; // the package's entries as the test and generated code see them
 let gen: Record<string, any> = {};
 
 async function load(rel: string): Promise<any> {
@@ -39,9 +35,7 @@ beforeAll(async () => {
   const r = compileDir(inputs, [corpusRoot]);
   expect(r.errors).toEqual([]);
   writeOutput(r.files, outDir);
-  tsb = await import("tsbinder");
-  const { bridged } = await import("./support/tsbinder-bridge.js");
-  if (bridged.length) console.log(`[aidl wire] "tsbinder" does not export these yet; bridged from src/aidl/runtime for this test: ${bridged.join(", ")}`);
+  tsb = await packageEntries();
   for (const name of ["ITestService", "INamedCallback", "IOldName", "INewName", "ByteEnum", "IntEnum", "LongEnum",
     "StructuredParcelable", "Union", "RecursiveList", "BackendType", "extension/ExtendableParcelable", "extension/MyExt"]) {
     Object.assign(gen, await load(`android/aidl/tests/${name}.ts`));

@@ -2,8 +2,10 @@
 // unknown codes, binders passed around and back.
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  BinderProxy, ServiceSpecificException, UnknownTransactionError, BinderError, StatusCode, type RpcServer, type RpcSession,
+  ServiceSpecificException, UnknownTransactionError, BinderError, StatusCode, type RpcServer,
+  type RpcSession,
 } from "../../src/index.js";
+import { BinderProxy } from "../../src/codegen.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { socketPath, ended, until } from "./helpers.js";
 import { Nester, nest, record, recorded, throwSse, returnBinder, hold, releaseHeld, DESCRIPTOR } from "./test-service.js";

@@ -6,17 +6,12 @@
 // reader) says which message each fd would be given to. Every REPLY must get exactly its own
 // fds, the call target's DEC_STRONG before it none, and no fd may arrive with body bytes.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readSync } from "node:fs";
 import { nodePlatform as platform } from "../../runtimes/node/index.js"; // fd close/dup
 import { captureTransport, type Sendmsg } from "./support/capture-transport.js";
 import { readAsLibbinder } from "./support/libbinder-reader.js";
 import { FDS_PER_CALL, loadFdAidl, makeFdService } from "./support/fd-aidl.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("../aidl/support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
 
 const REPLY = 1, DEC_STRONG = 2;
 let tsb: any;

@@ -3,16 +3,11 @@
 // error paths, refused by a session that carries no fds, and when sessions die. Counted in
 // /proc/self/fd over real Unix sockets (runtimes/node), client and server in this process.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeSync, readdirSync } from "node:fs";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { socketPath, until } from "./helpers.js";
 import { FDS_PER_CALL, filledPipe, loadFdAidl, makeFdService } from "./support/fd-aidl.js";
-
-vi.mock("tsbinder", async (importOriginal) => {
-  const { bridgeTsbinder } = await import("../aidl/support/tsbinder-bridge.js");
-  return bridgeTsbinder(await importOriginal());
-});
 
 let tsb: any;
 let gen: Record<string, any>;

@@ -3,10 +3,11 @@
 // lent chunks at every size must still arrive intact, on both sides and in every dialect.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { RpcServer } from "../../src/index.js";
 import {
-  RpcServer, connectSession, memoryPair,
-  type ConnectionSink, type RpcTransport, type TransportConnection, type TransportListener,
-} from "../../src/index.js";
+  connectSession, memoryPair, type ConnectionSink, type RpcTransport, type TransportConnection,
+  type TransportListener,
+} from "../../src/transport.js";
 import { HelloService, echo } from "./helpers.js";
 
 /** Wraps a connection so every chunk reaches the sink in pieces of random size, each copied

@@ -3,7 +3,8 @@
 // Timeouts are configured short and their effect awaited as an event (a close, a session's
 // end); nothing here waits for a fixed time or measures one.
 import { afterEach, describe, expect, it } from "vitest";
-import { FLAG_ONEWAY, RpcServer, connectSession, type RpcSession } from "../../src/index.js";
+import { FLAG_ONEWAY, RpcServer, type RpcSession } from "../../src/index.js";
+import { connectSession } from "../../src/transport.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeWireHeader } from "../../src/wire/structs.js";
 import { HelloService, echo, recordingLogger, socketPath, until } from "./helpers.js";

@@ -3,7 +3,8 @@
 // while paused wait in the fake "socket" and are counted, so tests can see a server stop
 // reading (budgets, oneways waiting their turn) without a kernel.
 import { memoryPair } from "../../src/transports/memory.js";
-import type { ConnectionSink, PeerIdentity, RpcServer, RpcTransport, TransportConnection, TransportListener } from "../../src/index.js";
+import type { PeerIdentity, RpcServer } from "../../src/index.js";
+import type { ConnectionSink, RpcTransport, TransportConnection, TransportListener } from "../../src/transport.js";
 
 export class PausableEnd implements TransportConnection {
   private sink: ConnectionSink | null = null;

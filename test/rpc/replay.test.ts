@@ -38,7 +38,8 @@
 import { describe, expect, it } from "vitest";
 import * as net from "node:net";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
-import { BinderProxy, StatusCode, getService, type IBinder, type RpcServer, type RpcSession } from "../../src/index.js";
+import { StatusCode, getService, type IBinder, type RpcServer, type RpcSession } from "../../src/index.js";
+import { BinderProxy } from "../../src/codegen.js";
 import { SPECIAL_MAX_FRAME_BODY } from "../../src/rpc/frame-size.js";
 import { bytesToHex, capturedSessions, type CapturedMessage } from "../fixtures/reference.js";
 import { socketPath, HelloService, HELLO, echo, ended, until } from "./helpers.js";

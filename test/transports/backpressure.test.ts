@@ -4,7 +4,8 @@
 // other sessions are served meanwhile, and once the peer reads again every reply arrives, in
 // order. And a client that outruns a slow-reading server waits instead of growing its queue.
 import { afterEach, describe, expect, it } from "vitest";
-import { RpcServer, connectSession, FLAG_ONEWAY, type IBinder } from "../../src/index.js";
+import { RpcServer, FLAG_ONEWAY, type IBinder } from "../../src/index.js";
+import { connectSession } from "../../src/transport.js";
 import { unixTransport } from "../../runtimes/node/index.js";
 import { DEFAULT_OUTGOING_HIGH_WATER } from "../../src/rpc/engine/connection.js";
 import { socketPath } from "../rpc/helpers.js";

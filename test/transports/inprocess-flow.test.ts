@@ -4,7 +4,10 @@
 // memory pair, and for MessagePorts over the SharedArrayBuffer ring and over postMessage (the
 // two ends in one thread, on a MessageChannel).
 import { describe, expect, it } from "vitest";
-import { MessagePortConnection, memoryPair, messagePortTransport, type ConnectionSink, type TransportConnection } from "../../src/index.js";
+import {
+  MessagePortConnection, memoryPair, messagePortTransport, type ConnectionSink,
+  type TransportConnection,
+} from "../../src/transport.js";
 import { Counter } from "./flow-helpers.js";
 
 const KiB = 1024;

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
-import { RpcServer, connectSession, type RpcSession } from "../../src/index.js";
+import { RpcServer, type RpcSession } from "../../src/index.js";
+import { connectSession } from "../../src/transport.js";
 import {
   MemoryTransport, memoryPair, memoryTransport, messagePortTransport, sharedMemoryAvailable, type MessageEndpoint,
 } from "../../src/transports/index.js";

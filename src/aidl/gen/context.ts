@@ -105,7 +105,7 @@ export class GenContext {
     return typeof this.localNames.get(name) === "object";
   }
 
-  /** Local identifier of a runtime symbol from "tsbinder". */
+  /** Local identifier of a runtime symbol from "tsbinder/codegen". */
   rt(name: string): string {
     this.runtime.add(name);
     const taken = this.localNames.get(name);
@@ -136,7 +136,7 @@ export class GenContext {
       const spec = local === n ? n : `${n} as ${local}`;
       return TYPE_ONLY.has(n) ? `type ${spec}` : spec;
     });
-    if (rt.length) lines.push(`import { ${rt.join(", ")} } from "tsbinder";`);
+    if (rt.length) lines.push(`import { ${rt.join(", ")} } from "tsbinder/codegen";`);
     for (const [spec, names] of [...this.modules].sort(([a], [b]) => a.localeCompare(b))) {
       const list = [...names].map(([exp, local]) => (exp === local ? exp : `${exp} as ${local}`));
       lines.push(`import { ${list.join(", ")} } from "${spec}";`);
@@ -145,7 +145,7 @@ export class GenContext {
   }
 }
 
-/** Names the generated code may import from "tsbinder"; AIDL types get an alias if they clash. */
+/** Names the generated code may import from "tsbinder/codegen"; AIDL types get an alias if they clash. */
 const RUNTIME_NAMES = new Set([
   "Parcel", "Binder", "IBinder", "ParcelFileDescriptor", "ParcelableHolder", "IInterface",
   "AidlParcelable", "Holder", "holder", "nonNull", "writeParcelable", "readParcelable", "writeArray",

@@ -1,5 +1,5 @@
 // The AIDL runtime: everything generated TypeScript code needs beyond Parcel/Binder.
-// Re-exported from the package root ("tsbinder").
+// Re-exported by "tsbinder/codegen" (src/codegen.ts), which generated code imports.
 export {
   type AidlParcelable, type ParcelableInit, type ParcelableClass, type Holder, holder, nonNull, requireValue,
   writeParcelable, readParcelable, writeArray, readArray, checkFixedSize, newOutArray,

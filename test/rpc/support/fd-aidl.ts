@@ -1,7 +1,7 @@
 // An AIDL interface whose methods hand file descriptors over in every shape a stub can
 // (return value, out and inout arguments, arrays, @nullable, fields of a parcelable and a
-// union, a oneway argument), compiled with tsbinder's AIDL compiler at test time. The test
-// file that imports the generated code must bridge "tsbinder" (test/aidl/support).
+// union, a oneway argument), compiled with tsbinder's AIDL compiler at test time. The
+// generated code imports "tsbinder/codegen" (vitest.config.ts maps it to src/codegen.ts).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { closeSync, writeSync } from "node:fs";
 import { nodePlatform } from "../../../runtimes/node/platform.js";
@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileSources, freshDir, writeOutput } from "../../aidl/support/helpers.js";
 import { pipe } from "../fd-service.js";
+import { packageEntries } from "../../aidl/support/package-entries.js";
 
 export const FDS_AIDL: Record<string, string> = {
   "fdtest/FdPair.aidl": `package fdtest;
@@ -35,9 +36,9 @@ interface IFds {
 /** What each method returns, in fds (with the `many` count fixed by the caller). */
 export const FDS_PER_CALL = { make: 1, maybe: 1, pair: 2, unionFd: 1, outFd: 2, inoutFd: 2 } as const;
 
-/** The generated code (compiled into .tmp/aidl-tests/`name`) and the bridged "tsbinder". */
+/** The generated code (compiled into .tmp/aidl-tests/`name`) and the package's entries. */
 export async function loadFdAidl(name: string): Promise<{ tsb: any; gen: Record<string, any> }> {
-  const tsb = await import("tsbinder" as string);
+  const tsb = await packageEntries();
   const r = compileSources(FDS_AIDL);
   if (r.errors.length) throw new Error(r.errors.map((e) => e.message).join("\n"));
   const out = freshDir(name);
