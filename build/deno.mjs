@@ -29,7 +29,7 @@ export async function build({ root, check = !process.argv.includes("--no-deno-ch
     strict: true,
   };
   // declarations from one file at a time: every export must spell out its type
-  const declarationOptions = { ...compilerOptions, declaration: true, isolatedDeclarations: true };
+  const declarationOptions = { ...compilerOptions, declaration: true, isolatedDeclarations: true, stripInternal: true };
   const problems = [];
   for (const name of readdirSync(srcDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort()) {
     const file = join(srcDir, name);

@@ -21,7 +21,7 @@ export abstract class Binder implements IBinder {
    *  exception is the stub's to turn into an AIDL Status. */
   protected abstract onTransact(code: number, data: Parcel, reply: Parcel, flags: number): PromiseLike<boolean> | boolean;
 
-  /** Run a transaction against this object; the session calls this for incoming TRANSACTs.
+  /** @internal Run a transaction against this object; the session calls this for incoming TRANSACTs.
    *  Gives the status_t to send back: a number at once when onTransact answers synchronously
    *  (no promise is made on that path), else a thenable the session reacts to once. */
   _dispatch(code: number, data: Parcel, reply: Parcel, flags: number): number | PromiseLike<number> {

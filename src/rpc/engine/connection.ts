@@ -55,6 +55,7 @@ export type Frame = CallFrame | ServeFrame;
 export interface FdBatch { from: number; at: number; fds: number[] }
 
 export interface ConnectionOwner {
+  /** @internal */
   onCommand(conn: Connection, cmd: Incoming): void;
   onProtocolError(conn: Connection, e: unknown): void;
   onConnectionEnd(conn: Connection, error?: Error): void;
