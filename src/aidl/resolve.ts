@@ -45,10 +45,10 @@ export const BUILTIN_IMPORTS: ReadonlySet<string> = new Set([
 
 /** Everything resolution knows; shared by consteval, check and the generators. */
 export class Program {
-  readonly documents = new Map<string, AidlDocument>(); // by canonical path
+  readonly documents: Map<string, AidlDocument> = new Map(); // by canonical path
   /** Files that failed to load, by canonical path: asking again rethrows the same error. */
   private readonly broken = new Map<string, AidlError>();
-  readonly types = new Map<string, Decl>(); // by qualified name
+  readonly types: Map<string, Decl> = new Map(); // by qualified name
   private readonly typeCache = new Map<TypeRef, AidlType>();
   private readonly unionTags = new Map<UnionDecl, AidlType>();
 
