@@ -43,11 +43,14 @@ function exportsOf(p: ts.Program, key: string): Map<string, ts.Symbol> {
   return new Map(syms.map((s) => [s.name, s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s]));
 }
 
+/** Every entry's declarations in one program (built once, read by several tests). */
+let shared: ts.Program | undefined;
+const allEntries = () => (shared ??= program([...RUNTIME_ENTRIES, "./aidl"]));
+
 describe("the entry points", () => {
-  const p = program(RUNTIME_ENTRIES.slice(0, 3).concat("./aidl"));
 
   it(`"tsbinder" exports at most ${APP_LIMIT} names (values and types), and its module has no others`, async () => {
-    const names = [...exportsOf(p, ".").keys()];
+    const names = [...exportsOf(allEntries(), ".").keys()];
     expect(names.length, names.join(", ")).toBeLessThanOrEqual(APP_LIMIT);
     for (const n of ["Parcel", "Binder", "RpcSession", "RpcServer", "getService", "ServiceSpecificException", "IBinder"]) {
       expect(names).toContain(n);
@@ -57,11 +60,11 @@ describe("the entry points", () => {
   });
 
   it("generated code's imports live in tsbinder/codegen; transport authors' in tsbinder/transport", () => {
-    const codegen = exportsOf(p, "./codegen");
+    const codegen = exportsOf(allEntries(), "./codegen");
     for (const n of ["Parcel", "Binder", "IInterface", "transactCall", "dispatchCall", "holder", "writeParcelable", "FLAG_CLEAR_BUF"]) {
       expect(codegen.has(n), n).toBe(true);
     }
-    const transport = exportsOf(p, "./transport");
+    const transport = exportsOf(allEntries(), "./transport");
     for (const n of ["RpcTransport", "TransportConnection", "TransportListener", "ConnectionSink", "PeerIdentity",
       "memoryTransport", "messagePortTransport", "entryPoints", "connectSession", "DrainWaiters"]) {
       expect(transport.has(n), n).toBe(true);
@@ -69,17 +72,16 @@ describe("the entry points", () => {
   });
 
   it("no entry exports a module-global setter", () => {
-    const all = program(RUNTIME_ENTRIES);
     for (const key of RUNTIME_ENTRIES) {
-      const names = [...exportsOf(all, key).keys()];
+      const names = [...exportsOf(allEntries(), key).keys()];
       expect(names.filter((n) => SETTERS.includes(n)), key).toEqual([]);
     }
   });
 
   it("members marked @internal are not in the public classes' declarations (stripInternal)", () => {
-    const checker = p.getTypeChecker();
-    const app = exportsOf(p, ".");
-    const codegen = exportsOf(p, "./codegen");
+    const checker = allEntries().getTypeChecker();
+    const app = exportsOf(allEntries(), ".");
+    const codegen = exportsOf(allEntries(), "./codegen");
     const members = (sym: ts.Symbol) => checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym)).map((m) => m.name);
     const internals: [ts.Symbol, string[]][] = [
       [app.get("RpcSession")!, ["onCommand", "_addConnection", "connections", "codec"]],
@@ -130,7 +132,30 @@ describe("the AIDL compiler stays apart from the runtime", () => {
   });
 });
 
-describe("docs/api", () => {
+describe("docs", () => {
+  it("docs/runtime-api.md names only what the entries export (an export, or a member of an exported class or interface)", () => {
+    const all = allEntries();
+    const checker = all.getTypeChecker();
+    const known = new Set<string>();
+    for (const key of [...RUNTIME_ENTRIES, "./aidl"]) {
+      for (const [name, sym] of exportsOf(all, key)) {
+        known.add(name);
+        if (!(sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) continue;
+        for (const m of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym))) known.add(m.name);
+        if (sym.flags & ts.SymbolFlags.Class) {
+          for (const m of checker.getPropertiesOfType(checker.getTypeOfSymbol(sym))) known.add(m.name);
+        }
+      }
+    }
+    // not exports, but in code format too: the package's name, AIDL and TypeScript words
+    const WORDS = new Set(["tsbinder", "String", "out", "inout", "using"]);
+    const text = readFileSync(join(root, "docs/runtime-api.md"), "utf8");
+    const named = [...text.matchAll(/`([A-Za-z_$][\w$]*)(?:\(\))?`/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(50);
+    expect([...new Set(named.filter((n) => !known.has(n) && !WORDS.has(n)))]).toEqual([]);
+  });
+
+
   it("is what `npm run api-docs` makes from the built declarations (run it after changing an export)", () => {
     expect(staleApiDocs(root) as string[]).toEqual([]);
   });
