@@ -2,7 +2,9 @@
 // temp directory (dependencies from npm's cache when there: --prefer-offline), then used from
 // there by programs that import it by name (fixtures/, copied beside the install):
 //   - the tarball holds every file package.json's exports and bin point at, and no tests;
-//   - Node: `node -e` imports "tsbinder" and "tsbinder/node"; a hello server and a client, two
+//   - Node: `node -e` imports every entry of package.json's exports that runs on Node
+//     (tsbinder, /codegen, /transport, /aidl, /node) by name; tsc type-checks a program
+//     importing them, without skipLibCheck; a hello server and a client, two
 //     processes, echo over a Unix socket; the server sees the client's uid (SO_PEERCRED through
 //     koffi, the package's one dependency, as npm installed it);
 //   - the bin: `tsbinder aidl --check` passes a good file and fails a bad one;
@@ -101,18 +103,50 @@ describe(`the packed package, installed with npm in an empty directory`, () => {
     expect(existsSync(join(app, "node_modules/koffi/package.json")), "koffi installed").toBe(true);
   });
 
-  it("node -e imports tsbinder and tsbinder/node from the install", () => {
+  it("node imports every entry of package.json's exports that runs on Node from the install", () => {
+    // tsbinder/deno and tsbinder/bun load their runtime's APIs: Deno and Bun import them below
+    const keys = Object.keys(pkg.exports).filter((k) => k !== "./deno" && k !== "./bun");
+    expect(keys).toEqual([".", "./codegen", "./transport", "./aidl", "./node"]);
     const out = ok(run(process.execPath, ["--input-type=module", "-e", [
-      `const core = await import("tsbinder"), node = await import("tsbinder/node");`,
-      `console.log(JSON.stringify({ core: import.meta.resolve("tsbinder"), node: import.meta.resolve("tsbinder/node"),`,
-      `  Binder: typeof core.Binder, Parcel: typeof core.Parcel, connectUnix: typeof node.connectUnix, listenTls: typeof node.listenTls }));`,
+      `const keys = ${JSON.stringify(keys)}, got = {};`,
+      `for (const k of keys) {`,
+      `  const spec = k === "." ? "tsbinder" : "tsbinder/" + k.slice(2);`,
+      `  got[k] = { url: import.meta.resolve(spec), names: Object.keys(await import(spec)).length };`,
+      `}`,
+      `const core = await import("tsbinder"), node = await import("tsbinder/node"), codegen = await import("tsbinder/codegen");`,
+      `got.types = { Binder: typeof core.Binder, Parcel: typeof core.Parcel, connectUnix: typeof node.connectUnix,`,
+      `  transactCall: typeof codegen.transactCall, sameParcel: codegen.Parcel === core.Parcel };`,
+      `console.log(JSON.stringify(got));`,
     ].join("\n")]), "node -e");
-    expect(lastJson(out)).toEqual({
-      core: pathToFileURL(join(app, "node_modules/tsbinder/dist/src/index.js")).href,
-      node: pathToFileURL(join(app, "node_modules/tsbinder/dist/runtimes/node/index.js")).href,
-      Binder: "function", Parcel: "function", connectUnix: "function", listenTls: "function",
-    });
+    const got = JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, { url: string; names: number }> & { types: unknown };
+    for (const k of keys) {
+      expect(got[k]!.url, k).toBe(pathToFileURL(join(app, "node_modules/tsbinder", pkg.exports[k]!.default)).href);
+      expect(got[k]!.names, k).toBeGreaterThanOrEqual(4); // tsbinder/aidl: compile, analyze and its two errors
+    }
+    // one module graph: the Parcel generated code gets is the application's Parcel
+    expect(got.types).toEqual({ Binder: "function", Parcel: "function", connectUnix: "function", transactCall: "function", sameParcel: true });
   });
+
+  it("tsc type-checks a program importing every node entry by name from the install, without skipLibCheck (slow: tsc)", () => {
+    const imports = [
+      `import { Binder, Parcel, getService, type IBinder } from "tsbinder";`,
+      `import { transactCall, FLAG_CLEAR_BUF, type IInterface } from "tsbinder/codegen";`,
+      `import { memoryTransport, connectSession, type RpcTransport } from "tsbinder/transport";`,
+      `import { compile, type CompileResult } from "tsbinder/aidl";`,
+      `import { connectUnix, listenUnix } from "tsbinder/node";`,
+      `export const uses: unknown[] = [Binder, Parcel, getService, transactCall, FLAG_CLEAR_BUF, memoryTransport, connectSession, compile, connectUnix, listenUnix];`,
+      `export type Types = [IBinder, IInterface, RpcTransport, CompileResult];`,
+    ];
+    writeFileSync(join(app, "types.ts"), imports.join("\n") + "\n");
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, skipLibCheck: false, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext",
+        lib: ["ES2024", "ESNext.Disposable", "DOM"], types: ["node"], typeRoots: [join(root, "node_modules/@types")],
+      },
+      files: ["types.ts"],
+    }));
+    ok(run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { timeout: 90_000 }), "tsc -p (types.ts)");
+  }, 90_000);
 
   it("Node: a server and a client, two processes, echo over a Unix socket; the server sees the client's uid", () => {
     const r = lastJson(ok(run(process.execPath, ["client.mjs", socket, "from node"]), "node client.mjs"));
