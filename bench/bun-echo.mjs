@@ -175,7 +175,8 @@ async function streamNode(path) {
 }
 
 async function tsbinder(path, which) {
-  const { connectSession, getService } = await import(new URL("src/index.js", dist).href);
+  const { getService } = await import(new URL("src/index.js", dist).href);
+  const { connectSession } = await import(new URL("src/transport.js", dist).href);
   const { echo } = await import(new URL("hello.mjs", fixtures).href);
   const transport = which === "bun"
     ? (await import(new URL("runtimes/bun/index.js", dist).href)).unixTransport

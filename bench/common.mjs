@@ -20,8 +20,9 @@ export async function loadDist({ warnIfStale = false } = {}) {
   if (warnIfStale && stale && stale.mtimeMs > statSync(core).mtimeMs) {
     console.error(`bench: warning: ${stale.path.slice(ROOT.length + 1)} is newer than dist/; run npm run build to measure the current code`);
   }
-  const [tsb, tsbNode] = await Promise.all([import(pathToFileURL(core).href), import(pathToFileURL(node).href)]);
-  return { ...tsb, ...tsbNode };
+  // the entries merged: tsbinder, /codegen (transactCall, ...), /transport (connectSession, ...), /node
+  const entries = [core, join(ROOT, "dist", "src", "codegen.js"), join(ROOT, "dist", "src", "transport.js"), node];
+  return Object.assign({}, ...await Promise.all(entries.map((f) => import(pathToFileURL(f).href))));
 }
 
 /** Warn when a source file is newer than dist/ (the bench would measure old code). */

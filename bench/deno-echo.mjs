@@ -173,7 +173,8 @@ async function readAll(c) {
 }
 
 async function tsbinderClient(path, which) {
-  const { connectSession, getService } = await import(new URL("src/index.js", dist).href);
+  const { getService } = await import(new URL("src/index.js", dist).href);
+  const { connectSession } = await import(new URL("src/transport.js", dist).href);
   const { echo } = await import(new URL("../test/runtimes/fixtures/hello.mjs", import.meta.url).href);
   const transport = which === "deno"
     ? (await import(new URL("runtimes/deno/index.js", dist).href)).unixTransport

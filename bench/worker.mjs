@@ -14,9 +14,9 @@ import { availableParallelism, loadavg } from "node:os";
 import { BENCH_DESCRIPTOR, CODE_PING, ROOT, loadDist } from "./common.mjs";
 
 async function loadTransports() {
-  const f = join(ROOT, "dist", "src", "transports", "index.js");
+  const f = join(ROOT, "dist", "src", "transport.js");
   if (!existsSync(f)) {
-    console.error("bench: dist/src/transports/index.js is missing. Build the package first: npm run build");
+    console.error("bench: dist/src/transport.js is missing. Build the package first: npm run build");
     process.exit(2);
   }
   return import(pathToFileURL(f).href);

@@ -11,7 +11,7 @@ import { payloadBytes, payloadOf } from "./payloads.mjs";
 
 if (!isMainThread && workerData?.benchWorker) {
   const { RpcServer } = await loadTsb();
-  const { messagePortTransport } = await loadDistFile("src/transports/index.js");
+  const { messagePortTransport } = await loadDistFile("src/transport.js");
   const Service = await serviceClass();
   const server = new RpcServer();
   server.setRoot(new Service());
@@ -22,7 +22,7 @@ if (!isMainThread && workerData?.benchWorker) {
 
 export async function run(job) {
   const tsb = await loadTsb();
-  const { messagePortTransport, sharedMemoryAvailable } = await loadDistFile("src/transports/index.js");
+  const { messagePortTransport, sharedMemoryAvailable } = await loadDistFile("src/transport.js");
   const chan = new MessageChannel(), floor = new MessageChannel();
   const worker = new Worker(fileURLToPath(import.meta.url), {
     workerData: { benchWorker: true, port: chan.port2, floor: floor.port2 }, transferList: [chan.port2, floor.port2],

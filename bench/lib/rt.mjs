@@ -22,8 +22,9 @@ export async function loadTsb() {
   for (const f of [core, adapter]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: npm run build first`);
   }
-  const [a, b] = await Promise.all([import(pathToFileURL(core).href), import(pathToFileURL(adapter).href)]);
-  return { ...a, ...b };
+  // the entries merged: tsbinder, /codegen (transactCall, ...), /transport (connectSession, ...), the adapter
+  const entries = [core, join(DIST, "src", "codegen.js"), join(DIST, "src", "transport.js"), adapter];
+  return Object.assign({}, ...await Promise.all(entries.map((f) => import(pathToFileURL(f).href))));
 }
 
 /** Import a file of dist/ by its path inside dist (e.g. "src/core/core.js"). */

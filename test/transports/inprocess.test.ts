@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import { RpcServer, type RpcSession } from "../../src/index.js";
-import { connectSession } from "../../src/transport.js";
 import {
-  MemoryTransport, memoryPair, memoryTransport, messagePortTransport, sharedMemoryAvailable, type MessageEndpoint,
-} from "../../src/transports/index.js";
+  connectSession, MemoryTransport, memoryPair, memoryTransport, messagePortTransport, sharedMemoryAvailable,
+  type MessageEndpoint,
+} from "../../src/transport.js";
 import { RingReader, RingWriter, createRingBuffer } from "../../src/transports/ring.js";
 import { HelloService, echo, ended } from "../rpc/helpers.js";
 import { Nester, nest, record, recorded, slow } from "../rpc/test-service.js";
