@@ -66,7 +66,7 @@ describe("the entry points", () => {
     }
     const transport = exportsOf(allEntries(), "./transport");
     for (const n of ["RpcTransport", "TransportConnection", "TransportListener", "ConnectionSink", "PeerIdentity",
-      "memoryTransport", "messagePortTransport", "entryPoints", "connectSession", "DrainWaiters"]) {
+      "memoryTransport", "messagePortTransport", "entryPoints", "connectSession", "DrainWaiters", "Platform", "portablePlatform"]) {
       expect(transport.has(n), n).toBe(true);
     }
   });

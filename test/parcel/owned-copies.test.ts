@@ -3,7 +3,8 @@
 // the runtime copies it: allocate-and-set, slice(), or, from a threshold up, memory that is
 // not zero-filled first (the Node platform's, Buffer.allocUnsafeSlow's).
 import { describe, expect, it } from "vitest";
-import { Parcel, type Platform } from "tsbinder";
+import { Parcel } from "tsbinder";
+import type { Platform } from "tsbinder/transport";
 import { derivePlatform } from "../../src/platform/platform.js";
 import { nodePlatform } from "../../runtimes/node/index.js";
 
