@@ -148,7 +148,7 @@ describe("docs", () => {
       }
     }
     // not exports, but in code format too: the package's name, AIDL and TypeScript words
-    const WORDS = new Set(["tsbinder", "String", "out", "inout", "using"]);
+    const WORDS = new Set(["tsbinder", "String", "out", "inout", "using", "await"]);
     const text = readFileSync(join(root, "docs/runtime-api.md"), "utf8");
     const named = [...text.matchAll(/`([A-Za-z_$][\w$]*)(?:\(\))?`/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(50);
