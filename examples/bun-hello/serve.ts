@@ -4,7 +4,8 @@
 // The executable carries everything, the wasm core included (it is inlined in the package,
 // never read from a file), so it runs alone on a machine without Bun or node_modules.
 // Any tsbinder client (Node, Deno, Bun, rsbinder) can then call echo on service "hello".
-import { Binder, type Parcel, writeNoException } from "tsbinder";
+import { Binder, type Parcel } from "tsbinder";
+import { writeNoException } from "tsbinder/codegen";
 import { listenTcp, listenUnix } from "tsbinder/bun";
 
 /** hello.IHello, by hand: String echo(String text) = code 1 (rsbinder's example-hello). */

@@ -14,12 +14,12 @@ export const FLAG_PRIVATE_VENDOR = 0x10000000;
 const pack = (s: string): number =>
   ((s.charCodeAt(0) << 24) | (s.charCodeAt(1) << 16) | (s.charCodeAt(2) << 8) | s.charCodeAt(3)) >>> 0;
 /** Built-in codes, packed like B_PACK_CHARS. */
-export const PING_TRANSACTION = pack("_PNG");
-export const INTERFACE_TRANSACTION = pack("_NTF");
-export const DUMP_TRANSACTION = pack("_DMP");
-export const SHELL_COMMAND_TRANSACTION = pack("_CMD");
-export const EXTENSION_TRANSACTION = pack("_EXT");
-export const DEBUG_PID_TRANSACTION = pack("_PID");
+export const PING_TRANSACTION: number = pack("_PNG");
+export const INTERFACE_TRANSACTION: number = pack("_NTF");
+export const DUMP_TRANSACTION: number = pack("_DMP");
+export const SHELL_COMMAND_TRANSACTION: number = pack("_CMD");
+export const EXTENSION_TRANSACTION: number = pack("_EXT");
+export const DEBUG_PID_TRANSACTION: number = pack("_PID");
 
 export type DeathRecipient = (who: IBinder) => void;
 

@@ -31,9 +31,11 @@ import "./counters.js"; // first: counts parcels from their creation on
 import { liveParcels, parcelCounts } from "./counters.js";
 import fc from "fast-check";
 import {
-  BinderError, ParcelError, StatusCode, ProtocolError, ServiceException, RpcServer, connectSession,
-  getService, type IBinder, type Parcel as ParcelT, type RpcSession, type Logger, writeException, writeNoException,
+  BinderError, ParcelError, StatusCode, ProtocolError, ServiceException, RpcServer, getService,
+  type IBinder, type Parcel as ParcelT, type RpcSession, type Logger,
 } from "../../src/index.js";
+import { writeException, writeNoException } from "../../src/codegen.js";
+import { connectSession } from "../../src/transport.js";
 import { Parcel } from "../../src/parcel/parcel.js";
 import { core, portableByteCopies } from "../../src/core/core.js";
 import type {

@@ -6,9 +6,9 @@
 // 2 GiB and every byte is checked. This file runs in its own forked process (vitest's forks
 // pool), so the memory goes when it ends.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  Binder, Parcel, RpcServer, connectSession, memoryTransport, transactCall, type IBinder, writeNoException,
-} from "../../src/index.js";
+import { Binder, Parcel, RpcServer, type IBinder } from "../../src/index.js";
+import { transactCall, writeNoException } from "../../src/codegen.js";
+import { connectSession, memoryTransport } from "../../src/transport.js";
 import { core, mem8, scratch, SIZES, toScratch } from "../../src/core/core.js";
 import { ADDRESS_RESULTS } from "../../src/core/exports.js";
 import { bufferString16Codec, portableString16Codec } from "../../src/core/string16.js";

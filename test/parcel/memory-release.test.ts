@@ -4,9 +4,9 @@
 // it is asserted; RSS is printed for the record, not asserted). A large scratch area is given
 // back too. Runs in its own forked process (vitest's forks pool).
 import { describe, expect, it } from "vitest";
-import {
-  Binder, Parcel, RpcServer, connectSession, memoryPair, memoryTransport, transactCall, type IBinder, type TransportConnection, writeNoException,
-} from "../../src/index.js";
+import { Binder, Parcel, RpcServer, type IBinder } from "../../src/index.js";
+import { transactCall, writeNoException } from "../../src/codegen.js";
+import { connectSession, memoryPair, memoryTransport, type TransportConnection } from "../../src/transport.js";
 import { core, scratch } from "../../src/core/core.js";
 import { until } from "../rpc/helpers.js";
 import { Command, encodeConnectionHeader, encodeConnectionInit, encodeTransaction, encodeWireHeader } from "../../src/wire/structs.js";

@@ -5,9 +5,9 @@
 // read over one. A refused table is that call's error (BAD_TABLE on every read; a two-way call
 // is answered BAD_VALUE, as RpcState's processTransactInternal does), never the session's.
 import { describe, expect, it } from "vitest";
-import {
-  Binder, Parcel, ParcelError, RpcServer, StatusCode, connectSession, memoryTransport, transactCall, type IBinder, writeNoException,
-} from "../../src/index.js";
+import { Binder, Parcel, ParcelError, RpcServer, StatusCode, type IBinder } from "../../src/index.js";
+import { transactCall, writeNoException } from "../../src/codegen.js";
+import { connectSession, memoryTransport } from "../../src/transport.js";
 import { core } from "../../src/core/core.js";
 import { derivePlatform, portablePlatform } from "../../src/platform/platform.js";
 import { MODE } from "../../src/core/layout.js";

@@ -3,10 +3,9 @@
 // a copy of its own, and a reply that must wait its turn (a nested call of ours still on top)
 // is copied before its parcel is disposed and the memory reused.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  Binder, RpcServer, connectSession, memoryTransport, transactCall, type IBinder, type Parcel,
-  type RpcTransport, type TransportConnection, writeNoException,
-} from "../../src/index.js";
+import { Binder, RpcServer, type IBinder, type Parcel } from "../../src/index.js";
+import { transactCall, writeNoException } from "../../src/codegen.js";
+import { connectSession, memoryTransport, type RpcTransport, type TransportConnection } from "../../src/transport.js";
 import { core } from "../../src/core/core.js";
 
 const D = "test.IBorrow";

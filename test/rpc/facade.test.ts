@@ -2,9 +2,8 @@
 // (the root, services by name — typed by an AIDL interface object —, liveness, the end, stats,
 // close and `await using`), nothing of the engine's own members. RpcServer is disposable too.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  BinderError, RpcServer, RpcSession, StatusCode, connectSession, memoryTransport, type IBinder,
-} from "../../src/index.js";
+import { BinderError, RpcServer, RpcSession, StatusCode, type IBinder } from "../../src/index.js";
+import { connectSession, memoryTransport } from "../../src/transport.js";
 import { HELLO, HelloService, echo } from "./helpers.js";
 
 /** What generated code exports for an AIDL interface, reduced to what getService uses. */

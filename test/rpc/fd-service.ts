@@ -2,7 +2,8 @@
 // descriptors out. Pipes come from pipe2() through koffi (Node has no pipe API).
 import { createRequire } from "node:module";
 import { closeSync, fstatSync, writeSync } from "node:fs";
-import { Binder, ParcelFileDescriptor, type Parcel, readException, writeNoException } from "../../src/index.js";
+import { Binder, ParcelFileDescriptor, type Parcel } from "../../src/index.js";
+import { readException, writeNoException } from "../../src/codegen.js";
 
 export const FD_DESCRIPTOR = "test.IFdService";
 export const FdCode = {

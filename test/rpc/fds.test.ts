@@ -7,9 +7,11 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  BinderError, FdMode, FLAG_ONEWAY, HandshakeError, Parcel, ParcelError, ParcelFileDescriptor, StatusCode,
-  type IBinder, type PeerIdentity, type RpcServer, type RpcSession, type TransportConnection, readException,
+  BinderError, FdMode, FLAG_ONEWAY, HandshakeError, Parcel, ParcelError, ParcelFileDescriptor,
+  StatusCode, type IBinder, type PeerIdentity, type RpcServer, type RpcSession,
 } from "../../src/index.js";
+import { readException } from "../../src/codegen.js";
+import { type TransportConnection } from "../../src/transport.js";
 import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { FrameReader, type Incoming } from "../../src/rpc/engine/frame-reader.js";

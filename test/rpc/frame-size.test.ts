@@ -6,9 +6,11 @@
 // a request is too large, and large frames then flow both ways.
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  Binder, BinderError, FLAG_ONEWAY, RpcServer, StatusCode, connectSession, memoryTransport,
-  type IBinder, type Parcel, type RpcSession, type RpcTransport, type SessionLimits, readException, writeNoException,
+  Binder, BinderError, FLAG_ONEWAY, RpcServer, StatusCode, type IBinder, type Parcel,
+  type RpcSession, type SessionLimits,
 } from "../../src/index.js";
+import { readException, writeNoException } from "../../src/codegen.js";
+import { connectSession, memoryTransport, type RpcTransport } from "../../src/transport.js";
 import { SPECIAL_MAX_FRAME_BODY } from "../../src/rpc/frame-size.js";
 import { engineOf } from "../../src/rpc/session.js";
 
@@ -84,7 +86,7 @@ const failed = (e: unknown) => e instanceof BinderError && e.status === StatusCo
 
 describe("frame-size caps", () => {
   it("the default cap is libbinder's 100,000 bytes", async () => {
-    const { DEFAULT_SESSION_LIMITS } = await import("../../src/index.js");
+    const { DEFAULT_SESSION_LIMITS } = await import("../../src/codegen.js");
     expect(DEFAULT_SESSION_LIMITS.maxSentFrameBody).toBe(100_000);
   });
 

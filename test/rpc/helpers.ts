@@ -2,7 +2,9 @@
 import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binder, type Parcel, type IBinder, type Logger, type RpcSession, type TransportConnection, readException, writeNoException } from "../../src/index.js";
+import { Binder, type Parcel, type IBinder, type Logger, type RpcSession } from "../../src/index.js";
+import { readException, writeNoException } from "../../src/codegen.js";
+import { type TransportConnection } from "../../src/transport.js";
 import "../../runtimes/node/index.js";
 
 export function socketPath(name = "s"): string {

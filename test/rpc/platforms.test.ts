@@ -4,9 +4,13 @@
 // adapter imported last won for every session.
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  Binder, connectSession, getCallingIdentity, MemoryTransport, Parcel, ParcelFileDescriptor, RpcServer, portablePlatform, transactCall,
-  type Platform, type PeerIdentity, type RpcSession, type TransportConnection, writeNoException,
+  Binder, getCallingIdentity, Parcel, ParcelFileDescriptor, RpcServer, type PeerIdentity,
+  type RpcSession,
 } from "../../src/index.js";
+import { transactCall, writeNoException } from "../../src/codegen.js";
+import {
+  connectSession, MemoryTransport, portablePlatform, type Platform, type TransportConnection,
+} from "../../src/transport.js";
 import { derivePlatform } from "../../src/platform/platform.js";
 import { portableString16Codec } from "../../src/core/string16.js";
 import { asyncLocalStorageStores } from "../../src/platform/context-store.js";

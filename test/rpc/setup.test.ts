@@ -3,9 +3,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as net from "node:net";
 import {
-  BinderError, StatusCode, HandshakeError, checkService, getService, listServices, getCallingIdentity,
-  Binder, type Parcel, type IBinder, type RpcSession, writeNoException,
+  BinderError, StatusCode, HandshakeError, checkService, getService, listServices,
+  getCallingIdentity, Binder, type Parcel, type IBinder, type RpcSession,
 } from "../../src/index.js";
+import { writeNoException } from "../../src/codegen.js";
 import { connectUnix, listenUnix } from "../../runtimes/node/index.js";
 import { encodeConnectionHeader, encodeConnectionInit, encodeNewSessionResponse, encodeWireHeader } from "../../src/wire/structs.js";
 import { socketPath, until, HelloService, echo } from "./helpers.js";

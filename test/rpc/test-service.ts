@@ -1,8 +1,7 @@
 // A hand-written service with the shapes the session tests need: nested callbacks, oneways,
 // exceptions, binders passed around, slow calls. Same class on both sides of a session.
-import {
-  Binder, FLAG_ONEWAY, ServiceSpecificException, type IBinder, type Parcel, readException, writeException, writeNoException,
-} from "../../src/index.js";
+import { Binder, FLAG_ONEWAY, ServiceSpecificException, type IBinder, type Parcel } from "../../src/index.js";
+import { readException, writeException, writeNoException } from "../../src/codegen.js";
 import { BinderProxy } from "../../src/binder/proxy.js";
 
 export const DESCRIPTOR = "test.INester";

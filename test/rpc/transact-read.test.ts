@@ -6,9 +6,10 @@
 import { parcelCounts, liveParcels } from "../fuzz/counters.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  Binder, FLAG_ONEWAY, ParcelError, RpcServer, ServiceException, connectSession, memoryTransport, transactCall,
-  type IBinder, type Parcel, writeException, writeNoException,
+  Binder, FLAG_ONEWAY, ParcelError, RpcServer, ServiceException, type IBinder, type Parcel,
 } from "../../src/index.js";
+import { transactCall, writeException, writeNoException } from "../../src/codegen.js";
+import { connectSession, memoryTransport } from "../../src/transport.js";
 
 const D = "test.IRead";
 const ECHO = 1, THROW = 2, SHORT = 3, WAIT = 4;

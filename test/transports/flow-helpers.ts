@@ -2,7 +2,9 @@
 // a transport wrapper that watches its connections (bytes handed to the session, the most ever
 // queued unsent, pauses). The raw peer that stops reading is bench/lib/raw-peer.mjs.
 import { callData } from "../rpc/raw-peer.js";
-import { Binder, Parcel, type IBinder, type RpcTransport, type TransportConnection, readException, writeNoException } from "../../src/index.js";
+import { Binder, Parcel, type IBinder } from "../../src/index.js";
+import { readException, writeNoException } from "../../src/codegen.js";
+import { type RpcTransport, type TransportConnection } from "../../src/transport.js";
 
 export const BULK = "test.IBulk";
 export const BulkCode = { BYTES: 1, ECHO: 2, RECORD: 3, RECORDED: 4 } as const;

@@ -2,7 +2,11 @@
 // TLS with server verification, mutual TLS (the client certificate reaches the authorizer and
 // getCallingIdentity), refusals with clear errors, and TLS over a Unix socket.
 import { afterEach, describe, expect, it } from "vitest";
-import { Binder, HandshakeError, getCallingIdentity, type IBinder, type Parcel, type PeerIdentity, type RpcServer, type RpcSession, readException, writeNoException } from "../../src/index.js";
+import {
+  Binder, HandshakeError, getCallingIdentity, type IBinder, type Parcel, type PeerIdentity,
+  type RpcServer, type RpcSession,
+} from "../../src/index.js";
+import { readException, writeNoException } from "../../src/codegen.js";
 import {
   connectTcp, listenTcp, connectTls, listenTls, connectTlsUnix, listenTlsUnix, tcpTransport, portOf, TlsHandshakeError,
 } from "../../runtimes/node/index.js";
