@@ -2,7 +2,8 @@
 // expected bytes are read from ../shared/reference/golden-wire-vectors.md; this file supplies
 // only the values each entry writes (AOSP's fill list, restated) and how to read them back.
 import { describe, expect, it } from "vitest";
-import { Parcel, ParcelError, ServiceSpecificException, ServiceException, readException, writeException, writeNoException } from "tsbinder";
+import { Parcel, ParcelError, ServiceSpecificException, ServiceException } from "tsbinder";
+import { readException, writeException, writeNoException } from "tsbinder/codegen";
 import { parcelVectors, hexToBytes, bytesToHex } from "../fixtures/reference.js";
 
 type Entry = { call: RegExp; write: (p: Parcel) => void; read: (p: Parcel) => unknown; value: unknown };

@@ -2,7 +2,8 @@
 // parcels keep working across growth, handles are freed on dispose, and a disposed parcel is
 // a ParcelError on every use.
 import { describe, expect, it } from "vitest";
-import { Parcel, ParcelError, readException } from "tsbinder";
+import { Parcel, ParcelError } from "tsbinder";
+import { readException } from "tsbinder/codegen";
 import { CoreAbortError, core } from "../../src/core/core.js";
 import { MODE } from "../../src/core/layout.js";
 

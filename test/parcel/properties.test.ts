@@ -3,7 +3,8 @@
 // encoder written here), and arbitrary or hostile bytes only ever produce values or ParcelErrors.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Parcel, ParcelError, ServiceException, readException } from "tsbinder";
+import { Parcel, ParcelError, ServiceException } from "tsbinder";
+import { readException } from "tsbinder/codegen";
 import { core } from "../../src/core/core.js";
 import { bufferString16Codec, portableString16Codec, type String16Codec } from "../../src/core/string16.js";
 import { derivePlatform, portablePlatform, type Platform } from "../../src/platform/platform.js";
