@@ -9,43 +9,22 @@
 // and closes it a moment later; both sides here check `authorized` at open and drop such a
 // socket before a byte is read or written.
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { TlsHandshakeError, formatHostPort, parseHostPort, rfc4514, type TlsOptions } from "../../src/transports/net.js";
+import { TlsHandshakeError, formatHostPort, parseHostPort, type TlsOptions } from "../../src/transports/net.js";
+import { NO_CLIENT_CERTIFICATE, certificatePeer, checkTlsServerOptions, tlsError, type PeerCertificate } from "../../src/transports/tls.js";
 import { dial, serve, type BunEndpoint, type BunSocket } from "./socket.js";
 import { removeSocketFile, removeStaleSocket, socketPath } from "../node/socket-file.js";
 import { remoteOf } from "./tcp.js";
 
 export type { TlsOptions } from "../../src/transports/net.js";
+export { tlsError } from "../../src/transports/tls.js";
 
-const UNTRUSTED = /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
-
-/** A Bun TLS failure as a TlsHandshakeError that says what went wrong and what to change;
- *  plain socket errors (ECONNREFUSED, ENOENT...) come back unchanged. */
-export function tlsError(e: Error & { code?: string }, target: string): Error {
-  const code = e.code;
-  const why = `${e.message}${code && !e.message.includes(code) ? ` [${code}]` : ""}`;
-  const fail = (what: string) => new TlsHandshakeError(`TLS handshake with ${target} failed: ${what}`, code, e);
-  if (code && UNTRUSTED.test(code)) return fail(`the server certificate is not trusted (${why}); pass the CA that signed it as tlsOpts.ca`);
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID" || /altname|hostname/i.test(e.message)) return fail(`the server certificate is not valid for this name (${why}); set tlsOpts.serverName`);
-  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") return fail(`the server certificate is outside its validity period (${why})`);
-  if (/ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED)/.test(e.message + (code ?? ""))) {
-    return fail(`the server refused our client certificate (${why}); mutual TLS needs tlsOpts.cert and tlsOpts.key signed by a CA the server trusts`);
-  }
-  if (/ssl|tls|certificate/i.test(e.message) || code === "EPROTO" || code?.startsWith("ERR_TLS_") || code?.startsWith("ERR_SSL_")) return fail(why);
-  return e;
-}
-
-type Cert = { subject?: Record<string, string | string[]>; fingerprint256?: string };
-
-function peerCertificate(socket: BunSocket): Cert | null {
-  try { return socket.getPeerCertificate() as unknown as Cert | null; } catch { return null; }
+function peerCertificate(socket: BunSocket): PeerCertificate | null {
+  try { return socket.getPeerCertificate() as unknown as PeerCertificate | null; } catch { return null; }
 }
 
 /** The verified client certificate of an accepted socket, as a peer identity. */
 function clientPeer(socket: BunSocket, requested: boolean): PeerIdentity {
-  if (!requested) return { kind: "anonymous", reason: "TLS without a client certificate" };
-  const cert = peerCertificate(socket);
-  if (!cert?.subject || !cert.fingerprint256 || !socket.authorized) return { kind: "anonymous", reason: "no verified client certificate" };
-  return { kind: "certificate", subject: rfc4514(cert.subject), fingerprint256: cert.fingerprint256 };
+  return requested ? certificatePeer(peerCertificate(socket), socket.authorized, "no verified client certificate") : NO_CLIENT_CERTIFICATE;
 }
 
 abstract class BunTlsBase implements RpcTransport {
@@ -87,9 +66,8 @@ abstract class BunTlsBase implements RpcTransport {
 
   async listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     const o = this.tlsOptions;
-    if (!o.cert || !o.key) throw new TypeError("a TLS server needs tlsOpts.cert and tlsOpts.key");
+    checkTlsServerOptions(o);
     const requested = !!o.requestClientCert;
-    if (requested && !o.ca) throw new TypeError("requestClientCert needs tlsOpts.ca (the CA client certificates must be signed by)");
     const tls = { cert: o.cert, key: o.key, ca: o.ca, requestCert: requested, rejectUnauthorized: requested };
     const listener = serve({ ...this.endpoint(address), tls }, (s) => `tls:${s.remoteAddress ? remoteOf(s) : address}`, (socket) => {
       if (requested && !socket.authorized) return null; // Bun opened it anyway: refuse

@@ -4,7 +4,7 @@
 import type { PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
 import { DenoConnection } from "./connection.js";
 import { formatHostPort, parseHostPort } from "../../src/transports/net.js";
-import { acceptLoop } from "./accept.js";
+import { serveListener } from "./accept.js";
 
 const TCP_PEER: PeerIdentity = { kind: "anonymous", reason: "plain TCP" };
 
@@ -21,22 +21,12 @@ export class DenoTcpTransport implements RpcTransport {
   async listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     const { host: hostname, port } = parseHostPort(address);
     const listener = Deno.listen({ transport: "tcp", hostname, port });
-    const bound = formatHostPort(hostname, listener.addr.port);
-    void acceptLoop(listener, (conn) => {
+    // the port actually bound (port 0 asks for any free one)
+    return serveListener(listener, formatHostPort(hostname, listener.addr.port), (conn) => {
       conn.setNoDelay(true);
       const remote = formatHostPort(conn.remoteAddr.hostname, conn.remoteAddr.port);
       onConnection(new DenoConnection(conn, TCP_PEER, `tcp:${remote}`));
     });
-    let closed = false;
-    return {
-      // the port actually bound (port 0 asks for any free one)
-      address: bound,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        try { listener.close(); } catch { /* already closed */ }
-      },
-    };
   }
 }
 

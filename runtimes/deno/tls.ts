@@ -15,25 +15,19 @@
 //     Deno.listenTls server (which asked for no certificate).
 import * as nodeTls from "node:tls";
 import type { ConnectionSink, PeerIdentity, RpcTransport, TransportConnection, TransportListener } from "../../src/rpc/transport.js";
-import { TlsHandshakeError, formatHostPort, parseHostPort, rfc4514, type TlsOptions } from "../../src/transports/net.js";
+import { TlsHandshakeError, formatHostPort, parseHostPort, socketPath, type TlsOptions } from "../../src/transports/net.js";
+import {
+  NO_CLIENT_CERTIFICATE, RecentConnections, certificatePeer, checkTlsClientOptions, checkTlsServerOptions,
+  tlsError as opensslTlsError, type RemembersFailure,
+} from "../../src/transports/tls.js";
 import { DenoConnection } from "./connection.js";
-import { acceptLoop } from "./accept.js";
+import { removeSocketFile, removeStaleSocket, serveListener } from "./accept.js";
 import { SocketDrain } from "../node/drain.js";
 
 /** A server's TLS handshake must finish within this, or the connection is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 const SERVER_PEER: PeerIdentity = { kind: "anonymous", reason: "server (verified by certificate; Deno does not expose it)" };
-const CLIENT_PEER: PeerIdentity = { kind: "anonymous", reason: "TLS without a client certificate" };
-
-/** node:tls (OpenSSL-style) codes for a server certificate that does not chain to a trusted CA. */
-const UNTRUSTED = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_UNTRUSTED", "CERT_SIGNATURE_FAILURE",
-]);
-
-/** Something that may have failed after the client's handshake. */
-interface RemembersFailure { failure: Error | null }
 
 /** Turn a TLS failure (rustls' messages from Deno's own TLS, OpenSSL-style codes from
  *  node:tls) into a TlsHandshakeError that says what went wrong; anything else
@@ -65,16 +59,11 @@ export function tlsError(e: unknown, target: string): Error {
   if (err.name === "ConnectionReset" || /connection reset/i.test(m)) {
     return new TlsHandshakeError(`${fail}: the server reset the connection before any reply (${m}); it may have refused our client certificate`, "ConnectionReset", err);
   }
-  const nodeCode = (err as { code?: unknown }).code;
-  if (typeof nodeCode === "string" && UNTRUSTED.has(nodeCode)) {
-    return new TlsHandshakeError(`${fail}: the server certificate is not trusted (${m} [${nodeCode}]); pass the CA that signed it as tlsOpts.ca`, nodeCode, err);
-  }
-  if (nodeCode === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return new TlsHandshakeError(`${fail}: the server certificate is not valid for this name (${m}); set tlsOpts.serverName`, nodeCode, err);
-  }
-  if (/tls|ssl|certificate|handshake|alert/i.test(m) || (typeof nodeCode === "string" && /^ERR_(SSL|TLS)_/.test(nodeCode))) {
-    return new TlsHandshakeError(`${fail}: ${m}`, code ?? (typeof nodeCode === "string" ? nodeCode : undefined), err);
-  }
+  if (code) return new TlsHandshakeError(`${fail}: ${m}`, code, err); // another rustls alert
+  // node:tls failures (OpenSSL codes), mapped as on Node and Bun
+  const mapped = opensslTlsError(err, target);
+  if (mapped !== err) return mapped;
+  if (/handshake|alert/i.test(m)) return new TlsHandshakeError(`${fail}: ${m}`, code, err);
   return err;
 }
 
@@ -95,7 +84,7 @@ class DenoTlsConnection extends DenoConnection implements RemembersFailure {
 export abstract class DenoTlsBase implements RpcTransport {
   abstract readonly name: string;
   /** Client connections this transport made, whose late TLS failure connectTls may report. */
-  private readonly made = new Set<RemembersFailure>();
+  private readonly made = new RecentConnections<RemembersFailure>();
 
   constructor(readonly tlsOptions: TlsOptions) {}
 
@@ -104,28 +93,15 @@ export abstract class DenoTlsBase implements RpcTransport {
 
   protected remember<C extends RemembersFailure>(conn: C): C {
     this.made.add(conn);
-    if (this.made.size > 64) this.made.delete(this.made.values().next().value!);
     return conn;
   }
 
   /** The first TLS failure seen on a connection this transport made (then forgotten). */
-  takeFailure(): Error | null {
-    for (const c of this.made) {
-      if (c.failure) { const f = c.failure; this.made.clear(); return f; }
-    }
-    return null;
-  }
+  takeFailure(): Error | null { return this.made.takeFailure(); }
 
-  protected checkClientOptions(): void {
-    const o = this.tlsOptions;
-    if ((o.cert === undefined) !== (o.key === undefined)) throw new TypeError("TLS client: tlsOpts.cert and tlsOpts.key go together");
-  }
+  protected checkClientOptions(): void { checkTlsClientOptions(this.tlsOptions); }
 
-  protected checkServerOptions(): void {
-    const o = this.tlsOptions;
-    if (!o.cert || !o.key) throw new TypeError("a TLS server needs tlsOpts.cert and tlsOpts.key");
-    if (o.requestClientCert && !o.ca) throw new TypeError("requestClientCert needs tlsOpts.ca (the CA client certificates must be signed by)");
-  }
+  protected checkServerOptions(): void { checkTlsServerOptions(this.tlsOptions); }
 }
 
 /** TLS over TCP: addresses are "host:port". */
@@ -173,31 +149,16 @@ export class DenoTlsTransport extends DenoTlsBase {
     const { host: hostname, port } = parseHostPort(address);
     if (o.requestClientCert) return listenNodeTls({ port, host: hostname }, address, o, onConnection);
     const listener = Deno.listenTls({ hostname, port, cert: o.cert!, key: o.key! });
-    const bound = formatHostPort(hostname, listener.addr.port);
-    void acceptLoop(listener, (conn) => {
+    return serveListener(listener, formatHostPort(hostname, listener.addr.port), (conn) => {
       const remote = formatHostPort(conn.remoteAddr.hostname, conn.remoteAddr.port);
       // only handshaken connections reach the server; a stalled or failed one is dropped here
       const timer = setTimeout(() => { try { conn.close(); } catch { /* closed */ } }, HANDSHAKE_TIMEOUT_MS);
       conn.handshake().then(
-        () => { clearTimeout(timer); onConnection(new DenoConnection(conn, CLIENT_PEER, `tls:${remote}`)); },
+        () => { clearTimeout(timer); onConnection(new DenoConnection(conn, NO_CLIENT_CERTIFICATE, `tls:${remote}`)); },
         () => { clearTimeout(timer); try { conn.close(); } catch { /* closed */ } },
       );
     });
-    let closed = false;
-    return {
-      address: bound,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        try { listener.close(); } catch { /* already closed */ }
-      },
-    };
   }
-}
-
-/** "@name" is the Linux abstract namespace (no file); anything else is a path. */
-function unixPath(address: string): string {
-  return address.startsWith("@") ? "\0" + address.slice(1) : address;
 }
 
 /** TLS over a Unix socket (node:tls both ways): addresses are paths, or "@name". The server
@@ -208,25 +169,18 @@ export class DenoTlsUnixTransport extends DenoTlsBase {
   async connect(address: string): Promise<TransportConnection> {
     this.checkClientOptions();
     const o = this.tlsOptions;
-    return this.remember(await connectNodeTls({ path: unixPath(address) }, o, o.serverName ?? "localhost", `unix:${address}`));
+    return this.remember(await connectNodeTls({ path: socketPath(address) }, o, o.serverName ?? "localhost", `unix:${address}`));
   }
 
   async listen(address: string, onConnection: (conn: TransportConnection) => void): Promise<TransportListener> {
     this.checkServerOptions();
-    const path = unixPath(address);
-    const file = !address.startsWith("@");
-    // a stale socket file from a previous run would make listen fail with EADDRINUSE
-    if (file) {
-      try {
-        if (Deno.lstatSync(path).isSocket) Deno.removeSync(path);
-      } catch { /* no such file */ }
-    }
-    const listener = await listenNodeTls({ path }, address, this.tlsOptions, onConnection);
+    removeStaleSocket(address);
+    const listener = await listenNodeTls({ path: socketPath(address) }, address, this.tlsOptions, onConnection);
     return {
       address,
       close: async () => {
         await listener.close();
-        if (file) { try { Deno.removeSync(path); } catch { /* already gone */ } }
+        removeSocketFile(address);
       },
     };
   }
@@ -256,10 +210,7 @@ function connectNodeTls(to: { host: string; port: number } | { path: string }, o
     socket.once("error", fail);
     socket.once("secureConnect", () => {
       socket.off("error", fail);
-      const cert = socket.getPeerCertificate();
-      const peer: PeerIdentity = cert && cert.subject && cert.fingerprint256
-        ? { kind: "certificate", subject: rfc4514(cert.subject as unknown as Record<string, string | string[]>), fingerprint256: cert.fingerprint256 }
-        : { kind: "anonymous", reason: "server (verified by certificate)" };
+      const peer = certificatePeer(socket.getPeerCertificate(), true, "server (verified by certificate)");
       resolve(new NodeTlsSocketConnection(socket, peer, `tls:${label}`, label));
     });
   });
@@ -272,11 +223,7 @@ function listenNodeTls(bind: { port: number; host: string } | { path: string }, 
     cert: o.cert, key: o.key, ca: o.ca, requestCert: requested, rejectUnauthorized: requested,
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
   }, (socket) => {
-    const cert = requested ? socket.getPeerCertificate() : null;
-    const peer: PeerIdentity = !requested ? CLIENT_PEER
-      : socket.authorized && cert && cert.subject && cert.fingerprint256
-        ? { kind: "certificate", subject: rfc4514(cert.subject as unknown as Record<string, string | string[]>), fingerprint256: cert.fingerprint256 }
-        : { kind: "anonymous", reason: "no verified client certificate" };
+    const peer = requested ? certificatePeer(socket.getPeerCertificate(), socket.authorized, "no verified client certificate") : NO_CLIENT_CERTIFICATE;
     const remote = socket.remoteAddress ? formatHostPort(socket.remoteAddress, socket.remotePort ?? 0) : address;
     onConnection(new NodeTlsSocketConnection(socket, peer, `tls:${remote}`, remote));
   });

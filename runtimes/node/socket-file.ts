@@ -1,11 +1,9 @@
 // Unix socket addresses as Node-style paths, and the socket files listeners leave behind
 // (node:fs; Bun's adapter shares these).
 import { existsSync, statSync, unlinkSync } from "node:fs";
+import { socketPath } from "../../src/transports/net.js";
 
-/** "@name" is the Linux abstract namespace (no file); anything else is a path. */
-export function socketPath(address: string): string {
-  return address.startsWith("@") ? "\0" + address.slice(1) : address;
-}
+export { socketPath };
 
 /** A socket file left by a previous run would make listen fail with EADDRINUSE. */
 export function removeStaleSocket(address: string): void {

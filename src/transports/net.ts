@@ -54,6 +54,12 @@ export function parseHostPort(address: string): { host: string; port: number } {
   return { host: host || "0.0.0.0", port };
 }
 
+/** A Unix socket address as a path: "@name" is the Linux abstract namespace (no file);
+ *  anything else is a filesystem path. */
+export function socketPath(address: string): string {
+  return address.startsWith("@") ? "\0" + address.slice(1) : address;
+}
+
 /** The inverse of parseHostPort: brackets IPv6 literals. */
 export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
