@@ -58,14 +58,17 @@ export class NodeSocketConnection implements TransportConnection {
 
   /** send(2) on the descriptor (direct-send.ts), for plain sockets. */
   private readonly send: ((bytes: Uint8Array) => number) | null;
+  /** @internal read through `onread` (tests check which way a socket reads) */
+  readonly reads?: LentReads;
 
   /** `reads`: the socket was created with `reads.onread` (else 'data' events are used).
    *  `send`: send(2) on its descriptor (direct-send.ts), for a plain connected socket only
    *  (never TLS: its descriptor carries ciphertext). */
   constructor(private readonly socket: Socket, readonly peer: PeerIdentity, readonly description: string,
-      private readonly reads?: LentReads, send: ((bytes: Uint8Array) => number) | null = null) {
+      reads?: LentReads, send: ((bytes: Uint8Array) => number) | null = null) {
     socket.setNoDelay?.(true);
     this.send = send;
+    this.reads = reads;
     this.drain = new SocketDrain(socket, () => this.restBytes);
   }
 
@@ -107,8 +110,10 @@ export class NodeSocketConnection implements TransportConnection {
   /** Where the rest of a lent frame waits for the stream, reused from one big frame to the
    *  next: a 1 MiB frame leaves ~800 KiB here (the socket's send buffer takes ~200 KiB), and a
    *  new buffer that big page-faults on every page as it is filled (~1 us a page on a VM). */
-  private spill: Buffer | null = null;
-  private spillBusy = false;
+  /** @internal the reused buffer for a frame's unsent rest (tests check it is reused) */
+  spill: Buffer | null = null;
+  /** @internal the stream is still writing the spill */
+  spillBusy = false;
   private readonly spillDone = () => { this.spillBusy = false; };
 
   private spillRest(rest: Uint8Array): void {

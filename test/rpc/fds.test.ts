@@ -11,7 +11,6 @@ import {
   StatusCode, type IBinder, type PeerIdentity, type RpcServer, type RpcSession,
 } from "../../src/index.js";
 import { readException } from "../../src/codegen.js";
-import { type TransportConnection } from "../../src/transport.js";
 import { Connection } from "../../src/rpc/engine/connection.js";
 import { ByteQueue } from "../../src/rpc/byte-queue.js";
 import { FrameReader, type Incoming } from "../../src/rpc/engine/frame-reader.js";
@@ -19,7 +18,7 @@ import { decStrongFrame, replyFrame } from "../../src/wire/frames.js";
 import { frameDialect } from "../../src/rpc/dialect.js";
 import { aosp, parcelMode } from "../../src/rpc/dialect.js";
 import { connectUnix, listenUnix, nodePlatform as platform } from "../../runtimes/node/index.js";
-import { socketPath, spawnFixture, until } from "./helpers.js";
+import { inertTransport, socketPath, spawnFixture, until } from "./helpers.js";
 import { FD_DESCRIPTOR, FdCode, FdService, pipe } from "./fd-service.js";
 import { engineOf } from "../../src/rpc/session.js";
 
@@ -363,7 +362,7 @@ describe.runIf(process.platform === "linux")("which message received descriptors
       onProtocolError(_c: Connection, e: unknown) { errors.push(e); },
       onConnectionEnd() {}, onAvailable() {}, platform,
     };
-    const tc = { start() {}, write() {}, close() {}, peer: { kind: "anonymous" }, canPassFds: true, description: "test" } as unknown as TransportConnection;
+    const tc = inertTransport(true);
     const conn = new Connection(tc, new ByteQueue(), owner, { outgoing: true });
     conn.beginFrames(new FrameReader(d, { maxBody: 1 << 20, maxObjects: 1024, platform }));
     for (const [bytes, fds] of chunks) conn.onData(bytes, fds);

@@ -78,7 +78,7 @@ const accelerated: SocketFdOps = {
 describe("acceptedConnection", () => {
   it("takes the socket over through a duplicate descriptor, read through onread, written by send(2)", async () => {
     const a = await accepted(accelerated);
-    expect((a.conn as unknown as { reads?: unknown }).reads).toBeTruthy();
+    expect(a.conn.reads).toBeTruthy();
     a.client.write("ping");
     await until(() => Buffer.concat(a.got).toString() === "ping");
     a.conn.write(new TextEncoder().encode("pong"));
@@ -111,7 +111,7 @@ describe("acceptedConnection", () => {
     };
     const a = await accepted(ops);
     expect(closed).toEqual([file]);
-    expect((a.conn as unknown as { reads?: unknown }).reads).toBeUndefined();
+    expect(a.conn.reads).toBeUndefined();
     a.client.write("ping");
     await until(() => Buffer.concat(a.got).toString() === "ping");
     a.conn.write(new TextEncoder().encode("pong"));

@@ -179,7 +179,7 @@ describe("Node socket writes", () => {
     const spills = new Set<unknown>();
     for (let k = 0; k < 5; k++) {
       // the last frame's rest written by the stream (and its callback run): a new turn, from a read
-      await until(() => p.socket.writableLength === 0 && !(p.conn as unknown as { spillBusy: boolean }).spillBusy);
+      await until(() => p.socket.writableLength === 0 && !p.conn.spillBusy);
       const sent = new Promise<void>((resolve) => {
         p.onData(() => {
           const big = new Uint8Array(size);
@@ -187,7 +187,7 @@ describe("Node socket writes", () => {
           originals.push(Buffer.from(big));
           expect(p.conn.writeNow(big)).toBe(true);
           big.fill(0xee); // linear memory is reused at once
-          spills.add((p.conn as unknown as { spill: unknown }).spill);
+          spills.add(p.conn.spill);
           resolve();
         });
       });
