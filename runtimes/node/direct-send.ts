@@ -21,6 +21,9 @@ import { socketFd } from "./peercred.js";
 
 const FLAGS = MSG_DONTWAIT | MSG_NOSIGNAL;
 
+/** What the order rule reads of the socket's stream. */
+export interface StreamState { readonly writableLength: number; readonly writable: boolean }
+
 /** send(2) for a plain (not TLS) connected net.Socket: how many bytes of `bytes` the kernel
  *  took, or -1 if it took none or must not be asked (the stream holds bytes, or the socket is
  *  no longer writable). Null where send(2) is out of reach (no koffi, not Linux, no
@@ -28,10 +31,14 @@ const FLAGS = MSG_DONTWAIT | MSG_NOSIGNAL;
  *  taken on the stream. `sys`: another runtime's table (Deno's node:net sockets have
  *  descriptors too; runtimes/deno/unix-net.ts). */
 export function directSender(socket: Socket, sys: Syscalls | null = accelerated() ? nodeNative.syscalls() : null): ((bytes: Uint8Array) => number) | null {
-  const fd = socketFd(socket);
+  return sendOnFd(socketFd(socket), socket, sys);
+}
+
+/** The same on descriptor `fd`, with `stream` the Writable whose queue the rule respects. */
+export function sendOnFd(fd: number, stream: StreamState, sys: Syscalls | null): ((bytes: Uint8Array) => number) | null {
   if (!sys || fd < 0) return null;
   return (bytes) => {
-    if (socket.writableLength !== 0 || !socket.writable) return -1;
+    if (stream.writableLength !== 0 || !stream.writable) return -1;
     let n: number;
     do n = sys.send(fd, bytes, bytes.length, FLAGS); while (n < 0 && sys.errno() === Errno.EINTR);
     return n > 0 ? n : -1;

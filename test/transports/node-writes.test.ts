@@ -7,7 +7,8 @@ import * as net from "node:net";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { NodeSocketConnection } from "../../runtimes/node/socket.js";
-import { directSender } from "../../runtimes/node/direct-send.js";
+import { directSender, sendOnFd } from "../../runtimes/node/direct-send.js";
+import { socketFd } from "../../runtimes/node/peercred.js";
 import { nodeNative } from "../../runtimes/node/native.js";
 import { socketPath, until } from "../rpc/helpers.js";
 
@@ -136,9 +137,8 @@ describe("Node socket writes", () => {
     const p = await pair(false);
     const through: Uint8Array[] = [];
     // the real descriptor, behind a stream that reports bytes queued
-    const stream = { _handle: { fd: (p.socket as unknown as { _handle: { fd: number } })._handle.fd }, writable: true, writableLength: 1,
-      write: (b: Uint8Array) => { through.push(b); return true; } };
-    const send = directSender(stream as unknown as net.Socket, nodeNative.syscalls())!;
+    const stream = { writable: true, writableLength: 1, write: (b: Uint8Array) => { through.push(b); return true; } };
+    const send = sendOnFd(socketFd(p.socket), stream, nodeNative.syscalls())!;
     expect(send).not.toBeNull();
     const write = (b: Uint8Array) => { const n = send(b); if (n !== b.length) stream.write(n > 0 ? b.subarray(n) : b); };
     write(frame(1));
